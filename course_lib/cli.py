@@ -1,0 +1,90 @@
+"""The `course` command: one entry point for learners, instructors and capstone runners."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def ensure_tools_on_path() -> None:
+    """Put this interpreter's bin/ first on PATH.
+
+    nbgrader runs helper programs (``alembic``) by name; when `course` is called as
+    ``.venv/bin/course`` without activating the environment, they would not be found.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if parts[:1] != [bin_dir]:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, *parts])
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, find_root, release
+
+    try:
+        root = Path(args.root).resolve() if args.root else find_root()
+        drifted = release(root, check_only=args.check, names=args.names or None)
+    except ReleaseError as exc:
+        print(f"course release: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        if drifted:
+            print("notebooks/ differs from what `course release` would write for: " + ", ".join(drifted))
+            print("Run `course release` and commit the result.")
+            return 1
+        print("notebooks/ matches solutions/: no drift.")
+        return 0
+    print(f"regenerated {len(drifted)} student notebook(s)" + (f": {', '.join(drifted)}" if drifted else " (all were up to date)"))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .feedback import PASSED, summarise, table
+    from .runner import execute_file
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"course check: no notebook at {path}", file=sys.stderr)
+        return 2
+    print(f"Running {path} top to bottom in a fresh kernel (your file is not changed)...", flush=True)
+    try:
+        nb, run = execute_file(path, timeout=args.timeout, fast=not args.full)
+    except Exception as exc:  # a notebook that is not valid JSON, a missing kernel...
+        print(f"course check: could not run {path}: {exc}", file=sys.stderr)
+        return 2
+    results = summarise(nb, run)
+    if not results:
+        print(f"{path} has no graded exercises.")
+        return 0
+    print(table(results))
+    print(f"({run.seconds:.1f} s)")
+    return 0 if all(r.status == PASSED for r in results) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
+    p.add_argument("names", nargs="*", help="notebook names (default: all), e.g. 03_activations")
+    p.add_argument("--check", action="store_true", help="only report drift; exit 1 if notebooks/ is out of date")
+    p.add_argument("--root", help="the course repository (default: found from the current folder)")
+    p.set_defaults(func=_release)
+
+    p = sub.add_parser("check", help="run a notebook's visible tests and print a table of exercises")
+    p.add_argument("notebook", help="path to the notebook, e.g. notebooks/03_activations.ipynb")
+    p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
+    p.add_argument("--full", action="store_true", help="run demonstrations at full size (COURSE_FAST=0)")
+    p.set_defaults(func=_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    ensure_tools_on_path()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Shared fixtures and the per-notebook timing report."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK_NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
+
+#: Seconds a notebook may take top to bottom on the CI machine (2 cores).
+NOTEBOOK_TIME_LIMIT = 90.0
+
+os.environ["COURSE_FAST"] = "1"
+
+_timings: dict[str, float] = {}
+
+
+def record_time(label: str, seconds: float) -> None:
+    _timings[label] = seconds
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _timings:
+        return
+    terminalreporter.section("notebook execution times (limit %.0f s)" % NOTEBOOK_TIME_LIMIT)
+    for label, seconds in sorted(_timings.items()):
+        terminalreporter.write_line(f"{label:<45} {seconds:6.1f} s")

@@ -1,0 +1,41 @@
+"""The `course` command as learners and instructors call it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import NOTEBOOKS, ROOT, SOLUTIONS
+
+NAME = "03_activations"
+
+
+def course(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course_lib.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_release_check_reports_no_drift():
+    done = course("release", "--check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no drift" in done.stdout
+
+
+@pytest.mark.notebook
+def test_check_on_the_untouched_notebook_says_not_started():
+    done = course("check", str(NOTEBOOKS / f"{NAME}.ipynb"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "not started" in done.stdout and "passed" not in done.stdout.split("----")[-2]
+    assert "0 of" in done.stdout
+
+
+@pytest.mark.notebook
+def test_check_on_the_solutions_passes_everything():
+    done = course("check", str(SOLUTIONS / f"{NAME}.ipynb"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "failing" not in done.stdout and "not started" not in done.stdout
+
+
+def test_check_on_a_missing_file_explains():
+    done = course("check", "notebooks/99_nothing.ipynb")
+    assert done.returncode == 2 and "no notebook at" in done.stderr
