@@ -37,6 +37,11 @@ class RunResult:
         return next((e for e in self.errors if e.grade_id == grade_id), None)
 
 
+#: Quiet the kernel's own start-up log (e.g. ipykernel's note about local TCP transport),
+#: which would otherwise land in the middle of `course check`'s table.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+
+
 def kernel_env(fast: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     env["COURSE_FAST"] = "1" if fast else "0"
@@ -53,6 +58,7 @@ def execute(nb: nbformat.NotebookNode, workdir: str | Path, timeout: int = 120, 
         timeout=timeout,
         kernel_name="python3",
         allow_errors=True,
+        extra_arguments=KERNEL_ARGS,
         resources={"metadata": {"path": str(workdir)}},
     )
     started = time.perf_counter()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 
-from course_lib.runner import kernel_env
+from course_lib.runner import KERNEL_ARGS, kernel_env
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Error:
 class Kernel:
     def __init__(self, cwd: Path, fast: bool = True):
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(cwd), env=kernel_env(fast))
+        self.km.start_kernel(cwd=str(cwd), env=kernel_env(fast), extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
