@@ -62,6 +62,22 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if all(r.status == PASSED for r in results) else 1
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import main
+
+    return main(as_json=args.json)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .progress import main
+
+    folder = args.folder
+    if folder and not Path(folder).is_dir():
+        print(f"course progress: no folder {folder}", file=sys.stderr)
+        return 2
+    return main(folder, timeout=args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     p.add_argument("--full", action="store_true", help="run demonstrations at full size (COURSE_FAST=0)")
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("doctor", help="check that this machine is ready for the course, with the fix for each problem")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(func=_doctor)
+
+    p = sub.add_parser("progress", help="run the visible tests of your notebooks and show where you stand")
+    p.add_argument("folder", nargs="?", help="folder with your notebooks (default: notebooks/ of the course)")
+    p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
+    p.set_defaults(func=_progress)
     return parser
 
 
