@@ -207,7 +207,8 @@ def close(
             f"expected {_fmt(want_f[worst] if got.ndim else want_f)} "
             f"(allowed error {_fmt(tolerance)}){summary}."
         )
-        _fail(message, hint or _diagnose(got_f, want_f, rtol, atol))
+        diagnosis = _diagnose(got_f, want_f, rtol, atol)
+        _fail(message, " ".join(part for part in (diagnosis, hint) if part) or None)
     return got
 
 
