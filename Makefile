@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: course test release lock clean-venv
+.PHONY: course test system-packages release lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,26 @@ course: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.root_dir="$(CURDIR)/notebooks"
 
-test: $(STAMP)
+# Debian packages some tests need: bubblewrap (the grading sandbox), chromium (the browser
+# test) and postgresql (the shared-gradebook test). Installed when missing where that is
+# possible (root and apt-get); elsewhere the tests that need one say what is missing.
+system-packages:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian packages:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q $$missing >/dev/null 2>&1 \
+		|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $$missing >/dev/null 2>&1; } \
+		|| echo "warning: apt-get could not install$$missing: the tests that need them will say so"; \
+	else \
+		echo "note: missing Debian packages:$$missing (sudo apt-get install$$missing): the tests that need them will say so"; \
+	fi
+
+test: $(STAMP) system-packages
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Instructor: regenerate the student notebooks after editing solutions/.

@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", help="folder with your notebooks (default: notebooks/ of the course)")
     p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     p.set_defaults(func=_progress)
+
+    # The instructor's and the capstone runner's commands live beside their code; their
+    # modules import nothing heavy until a command runs.
+    from .grading.cli import add_parser as add_grade_parser
+    from .rl.cli import add_parser as add_train_parser
+
+    add_grade_parser(sub)
+    add_train_parser(sub)
     return parser
 
 

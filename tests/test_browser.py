@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = Path(os.environ.get("DEV_NB", ROOT / "solutions" / "01_biological_neuron.ipynb"))  # DEVTEMP
+NOTEBOOK = ROOT / "solutions" / "01_biological_neuron.ipynb"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,6 +44,7 @@ SERVER_START_TIMEOUT = 60  # s until JupyterLab answers
 KERNEL_TIMEOUT = 60_000  # ms for the kernel to start, and for "Run All" to finish
 UI_TIMEOUT = 30_000  # ms for JupyterLab's own UI steps and for a redraw after a slider move
 SLIDER = "weight w₁"
+ERROR_MIME = "application/vnd.jupyter.stderr"  # JupyterLab shows tracebacks (and stderr) as this
 
 # JupyterLab user settings for the run: no news/update toast over the notebook, and every
 # cell kept in the page (the default windowing leaves far-away cells unrendered).
@@ -128,6 +129,7 @@ def lab(tmp_path):
         PATH=bindir + os.pathsep + env.get("PATH", ""),
         JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"),  # no user config leaks in
         JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"),
+        JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),  # the notebook-signing key lands here, not in ~
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
     log = tmp_path / "jupyter-lab.log"
@@ -162,6 +164,10 @@ def lab(tmp_path):
         _stop(proc)
 
 
+def _number(readout: str) -> float:
+    return float(readout.strip().replace("−", "-"))  # the readout writes a real minus sign
+
+
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
@@ -190,27 +196,36 @@ def test_neuron_widget_slider_moves_the_decision_line(lab):
 
 
 def _run(page, lab: Lab) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=UI_TIMEOUT)
     page.goto(lab.url, wait_until="domcontentloaded")
     idle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']")
     idle.wait_for(timeout=KERNEL_TIMEOUT)
 
     # Run → Run All Cells, through the menu a learner would use.
     page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-    page.locator(".lm-Menu-item[data-command='notebook:run-all-cells']").click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
-    explorer = page.locator(".neuron-explorer")
-    explorer.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
-    image = explorer.locator(".jp-OutputArea-output img")
-    image.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
-    # All cells done: every code cell has an execution count and the kernel is idle again.
+    # Run All is done when every code cell shows its execution count and the kernel is idle
+    # again; a traceback ends it early (JupyterLab stops a Run All at the first error).
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                  .every(p => /\\[\\d+\\]/.test(p.textContent))""",
+        """(mime) => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                        .every(p => /\\[\\d+\\]/.test(p.textContent))
+                  || [...document.querySelectorAll(`.jp-OutputArea-output[data-mime-type='${mime}']`)]
+                        .some(o => o.textContent.includes('Traceback'))""",
+        arg=ERROR_MIME,
         timeout=KERNEL_TIMEOUT,
     )
     idle.wait_for(timeout=KERNEL_TIMEOUT)
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback")
-    assert errors.count() == 0, "a cell raised during Run All:\n" + errors.first.inner_text()[:2000]
+    errors = page.locator(f".jp-OutputArea-output[data-mime-type='{ERROR_MIME}']", has_text="Traceback")
+    assert errors.count() == 0, "a cell raised during Run All:\n" + errors.first.inner_text()[-2000:]
+
+    explorer = page.locator(".neuron-explorer")
+    assert explorer.count() == 1, f"expected one neuron explorer widget after Run All, found {explorer.count()}"
+    explorer.wait_for(state="visible")
+    image = explorer.locator(".jp-OutputArea-output img")
+    image.wait_for(state="visible")
 
     slider = explorer.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER))
     assert slider.count() == 1, f"expected one '{SLIDER}' slider in the neuron explorer, found {slider.count()}"
@@ -227,26 +242,21 @@ def _run(page, lab: Lab) -> None:
 
     # Move the slider with the keyboard on its noUiSlider handle, as a learner can.
     handle = slider.locator(".noUi-handle")
+    at_max = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
     handle.focus()
-    handle.press("PageUp")  # one press, one committed value (continuous_update=False)
-    page.wait_for_function(
-        "([el, before]) => el.textContent.trim() !== before",
-        arg=[readout.element_handle(), value_before],
-    )
+    handle.press("PageDown" if at_max else "PageUp")  # one press, one committed value (continuous_update=False)
+    # expect() re-finds its element on every try: the Output widget replaces the <img>.
+    expect(readout).not_to_have_text(value_before)
     value_after = readout.inner_text().strip()
-    term = f"{abs(float(value_after)):.1f}·x₁"
-    page.wait_for_function(
-        "([el, term]) => el.textContent.includes(term)", arg=[equation.element_handle(), term]
-    )
-    page.wait_for_function(
-        "([el, before]) => el.src && el.src !== before", arg=[image.element_handle(), src_before]
-    )
+    term = f"{abs(_number(value_after)):.1f}·x₁"
+    expect(equation).to_contain_text(term)
+    expect(image).not_to_have_attribute("src", src_before)
     idle.wait_for()
     eq_after, src_after = equation.inner_text(), image.get_attribute("src")
     _shot(page, "02_after.png")
     explorer.screenshot(path=str(ARTIFACTS / "02_widget_after.png"))
 
-    assert float(value_after) != float(value_before), f"the slider did not move ({value_before} → {value_after})"
+    assert _number(value_after) != _number(value_before), f"the slider did not move ({value_before} → {value_after})"
     assert eq_after != eq_before, f"the equation did not change: {eq_after!r}"
     assert term in eq_after, f"the equation {eq_after!r} does not show w₁ = {value_after}"
     assert src_after != src_before, "the plot did not change after moving the slider"

@@ -39,3 +39,15 @@ def test_check_on_the_solutions_passes_everything():
 def test_check_on_a_missing_file_explains():
     done = course("check", "notebooks/99_nothing.ipynb")
     assert done.returncode == 2 and "no notebook at" in done.stderr
+
+
+def test_every_sub_command_is_reachable_from_course():
+    done = course("--help")
+    assert done.returncode == 0, done.stderr
+    for command in ("release", "check", "doctor", "progress", "grade", "train"):
+        assert command in done.stdout, f"`course --help` does not list `course {command}`"
+    done = course("train", "--smoke", "--print-config", "--set", "lr=3e-4")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"lr": 0.0003' in done.stdout and '"preset": "smoke"' in done.stdout
+    done = course("grade", "--help")
+    assert done.returncode == 0 and "--shard" in done.stdout and "--unsandboxed" in done.stdout

@@ -49,3 +49,16 @@ def test_conda_environment_installs_the_same_pins():
     assert not disagree, f"environment.yml and requirements.lock disagree (yml, lock): {disagree}"
     text = (ROOT / "environment.yml").read_text()
     assert "-r requirements.lock" in text and "-e ." in text
+
+
+def test_readme_course_map_matches_the_syllabus_registry():
+    from course_lib.syllabus import COURSE
+
+    readme = (ROOT / "README.md").read_text()
+    for nb in COURSE:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| {nb.number:02d} |")), None)
+        assert row, f"README's course map has no row for notebook {nb.number:02d}"
+        assert f"`{nb.name}`" in row, f"README row {nb.number:02d} should name `{nb.name}`"
+        low, high = nb.hours
+        assert (f"{low:g}–{high:g} h" if low != high else f"{low:g} h") in row, f"README row {nb.number:02d}: time should be {nb.hours}"
+        assert (f"**{nb.checkpoint}**" in row) == bool(nb.checkpoint), f"README row {nb.number:02d}: checkpoint mismatch"

@@ -1,0 +1,224 @@
+"""Realistic wrong answers for notebook 03 (activation functions and Checkpoint A).
+
+Each entry replaces the exercise's whole answer cell; every test cell of the exercise must
+then fail with a plain-words CheckFailed message.
+"""
+
+_RELU_GRAD = '''
+
+def relu_grad(z):
+    return (np.asarray(z) > 0).astype(float)
+'''
+
+_RELU = '''def relu(z):
+    return np.maximum(z, 0.0)
+
+'''
+
+_SIGMOID_GRAD = '''
+
+def sigmoid_grad(z):
+    s = sigmoid(z)
+    return s * (1.0 - s)
+'''
+
+_SIGMOID = '''def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+'''
+
+_TANH_GRAD = '''
+
+def tanh_grad(z):
+    t = tanh(z)
+    return 1.0 - t * t
+'''
+
+_TANH = '''def tanh(z):
+    return np.tanh(z)
+
+'''
+
+MISTAKES = {
+    "relu": [
+        (
+            "sets the negative entries to 0 in place, changing the caller's array",
+            "def relu(z):\n    z[z < 0] = 0.0\n    return z\n" + _RELU_GRAD,
+        ),
+        (
+            "uses np.max (a reduction) instead of np.maximum (entry by entry)",
+            "def relu(z):\n    return np.max(z, 0)\n" + _RELU_GRAD,
+        ),
+        (
+            "relu_grad returns the boolean array z > 0 instead of floats",
+            _RELU + "def relu_grad(z):\n    return z > 0\n",
+        ),
+        (
+            "relu_grad returns relu(z) (the function instead of its slope)",
+            _RELU + "def relu_grad(z):\n    return relu(z)\n",
+        ),
+    ],
+    "sigmoid": [
+        (
+            "naive sigmoid 1 / (1 + exp(-z)) overflows for z = -1000",
+            "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n" + _SIGMOID_GRAD,
+        ),
+        (
+            "two-branch sigmoid with np.where, which still evaluates exp(z) for large z",
+            "def sigmoid(z):\n"
+            "    return np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))\n"
+            + _SIGMOID_GRAD,
+        ),
+        (
+            "sigmoid_grad applies s(1 - s) to z instead of to sigmoid(z)",
+            _SIGMOID + "def sigmoid_grad(z):\n    return z * (1.0 - z)\n",
+        ),
+        (
+            "sigmoid_grad written as exp(-z) / (1 + exp(-z))**2, which overflows",
+            _SIGMOID + "def sigmoid_grad(z):\n    return np.exp(-z) / (1.0 + np.exp(-z)) ** 2\n",
+        ),
+    ],
+    "tanh": [
+        (
+            "tanh from the exponential formula: inf / inf = nan for large inputs",
+            "def tanh(z):\n    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n" + _TANH_GRAD,
+        ),
+        (
+            "tanh_grad applies 1 - t**2 to z instead of to tanh(z)",
+            _TANH + "def tanh_grad(z):\n    return 1.0 - z ** 2\n",
+        ),
+        (
+            "tanh_grad forgets the square: 1 - tanh(z)",
+            _TANH + "def tanh_grad(z):\n    return 1.0 - np.tanh(z)\n",
+        ),
+    ],
+    "softmax": [
+        (
+            "softmax without subtracting the max: exp(1000) overflows",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z)\n"
+            "    return e / np.sum(e, axis=axis, keepdims=True)\n",
+        ),
+        (
+            "normalises over axis 0 (down the columns) whatever axis is asked for",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z, axis=0, keepdims=True))\n"
+            "    return e / np.sum(e, axis=0, keepdims=True)\n",
+        ),
+        (
+            "divides by the sum of the whole array, not of each row",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z))\n"
+            "    return e / np.sum(e)\n",
+        ),
+        (
+            "subtracts the maximum of the whole array instead of each row's maximum",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z))\n"
+            "    return e / np.sum(e, axis=axis, keepdims=True)\n",
+        ),
+        (
+            "subtracts the max in place (z -= ...), changing the caller's logits",
+            "def softmax(z, axis=-1):\n"
+            "    z -= np.max(z, axis=axis, keepdims=True)\n"
+            "    e = np.exp(z)\n"
+            "    return e / np.sum(e, axis=axis, keepdims=True)\n",
+        ),
+    ],
+    "softmax_jacobian": [
+        (
+            "keeps only the diagonal s_i (1 - s_i), forgetting the off-diagonal -s_i s_j",
+            "def softmax_jacobian(z):\n    s = softmax(z)\n    return np.diag(s * (1.0 - s))\n",
+        ),
+        (
+            "sign flipped: s s^T - diag(s)",
+            "def softmax_jacobian(z):\n    s = softmax(z)\n    return np.outer(s, s) - np.diag(s)\n",
+        ),
+        (
+            "uses s_i (1 - s_j) for every pair",
+            "def softmax_jacobian(z):\n    s = softmax(z)\n    return np.outer(s, 1.0 - s)\n",
+        ),
+    ],
+    "checkpoint_a_layer": [
+        (
+            "forgets the bias",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    if activation not in f:\n"
+            "        raise ValueError(activation)\n"
+            "    return f[activation](X @ W)\n",
+        ),
+        (
+            "applies the activation before adding the bias",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    if activation not in f:\n"
+            "        raise ValueError(activation)\n"
+            "    return f[activation](X @ W) + b\n",
+        ),
+        (
+            "an unknown activation name silently gives a linear layer",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    return f.get(activation, lambda z: z)(X @ W + b)\n",
+        ),
+        (
+            "an unknown activation name raises KeyError instead of ValueError",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    return f[activation](X @ W + b)\n",
+        ),
+    ],
+    "checkpoint_a_policy": [
+        (
+            "softmax written inline without subtracting the max: large features overflow",
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    e = np.exp(state_features @ W + b)\n"
+            "    return e / np.sum(e, axis=-1, keepdims=True)\n",
+        ),
+        (
+            "normalises over the batch axis (axis=0) instead of over the actions",
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    return softmax(state_features @ W + b, axis=0)\n",
+        ),
+        (
+            "forgets the bias",
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    return softmax(state_features @ W)\n",
+        ),
+    ],
+    "checkpoint_a_greedy_action": [
+        (
+            "takes the argmax over axis 0 (over states instead of actions)",
+            "def checkpoint_a_greedy_action(q_values):\n    return np.argmax(q_values, axis=0)\n",
+        ),
+        (
+            "returns the best Q-value (np.max) instead of the best action",
+            "def checkpoint_a_greedy_action(q_values):\n    return np.max(q_values, axis=-1)\n",
+        ),
+        (
+            "argmax without an axis: one index into the flattened batch",
+            "def checkpoint_a_greedy_action(q_values):\n    return np.argmax(q_values)\n",
+        ),
+    ],
+    "debug_log_softmax": [
+        (
+            "the broken code, unchanged",
+            "def log_softmax(z):\n    e = np.exp(z)\n    return np.log(e / e.sum(axis=0))\n",
+        ),
+        (
+            "log of a stable softmax: log(0) = -inf for a very unlikely action",
+            "def log_softmax(z):\n"
+            "    e = np.exp(z - np.max(z, axis=-1, keepdims=True))\n"
+            "    return np.log(e / np.sum(e, axis=-1, keepdims=True))\n",
+        ),
+        (
+            "subtracts the max but still sums over axis 0",
+            "def log_softmax(z):\n"
+            "    shifted = z - np.max(z, axis=-1, keepdims=True)\n"
+            "    return shifted - np.log(np.sum(np.exp(shifted), axis=0))\n",
+        ),
+    ],
+}
