@@ -14,6 +14,7 @@ input in place.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, Callable
 
@@ -37,6 +38,22 @@ __all__ = [
 
 class CheckFailed(AssertionError):
     """A test failed; the message says why in plain words."""
+
+
+#: Set only by the grading harness (``course_lib.grading.record``) inside a grading
+#: kernel: each comparison below is then handed to it, to be exported as plain data and
+#: decided outside the learner's kernel. ``None`` everywhere else: checks decide here.
+_recorder: Callable | None = None
+
+
+def _recordable(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if _recorder is None:
+            return fn(*args, **kwargs)
+        return _recorder(fn, args, kwargs)
+
+    return checked
 
 
 def _fail(message: str, hint: str | None = None) -> None:
@@ -101,6 +118,7 @@ def call(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> An
         )
 
 
+@_recordable
 def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless ``actual`` has exactly ``expected_shape``."""
     array = _as_array(actual, name)
@@ -117,6 +135,7 @@ def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | 
     return array
 
 
+@_recordable
 def finite(actual: Any, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail if ``actual`` holds NaN or infinity, saying where the first one is."""
     array = _as_array(actual, name)
@@ -136,6 +155,7 @@ def finite(actual: Any, name: str = "result", hint: str | None = None) -> np.nda
     return array
 
 
+@_recordable
 def dtype_kind(actual: Any, kinds: str, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless the array's dtype kind is one of ``kinds`` ('f' float, 'i' int, 'b' bool, 'u' unsigned)."""
     array = _as_array(actual, name)
@@ -172,6 +192,7 @@ def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> st
     return None
 
 
+@_recordable
 def close(
     actual: Any,
     expected: Any,
@@ -212,6 +233,7 @@ def close(
     return got
 
 
+@_recordable
 def equal(actual: Any, expected: Any, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless ``actual`` equals ``expected`` exactly (for labels, counts, booleans)."""
     want = np.asarray(expected)
@@ -231,6 +253,7 @@ def equal(actual: Any, expected: Any, name: str = "result", hint: str | None = N
     return got
 
 
+@_recordable
 def sums_to_one(actual: Any, axis: int = -1, name: str = "result", atol: float = 1e-6, hint: str | None = None) -> np.ndarray:
     """Fail unless every slice along ``axis`` sums to 1 (probabilities)."""
     array = finite(actual, name)
@@ -249,6 +272,7 @@ def sums_to_one(actual: Any, axis: int = -1, name: str = "result", atol: float =
     return array
 
 
+@_recordable
 def in_range(actual: Any, low: float, high: float, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless every entry lies in the closed interval [low, high]."""
     array = finite(actual, name)
@@ -282,6 +306,7 @@ def _unchanged(before: Any, after: Any) -> bool:
     return True
 
 
+@_recordable
 def no_mutation(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
     """Call ``fn`` and fail if it changed any array argument in place; return its result.
 
@@ -303,6 +328,7 @@ def no_mutation(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
     return result
 
 
+@_recordable
 def no_warnings(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
     """Call ``fn`` and fail on any overflow, invalid operation, division by zero or warning.
 
@@ -324,6 +350,7 @@ def no_warnings(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
                 _fail(f"{label} raised a warning: {exc}.", "a correct, stable implementation runs without warnings.")
 
 
+@_recordable
 def is_true(condition: Any, message: str, hint: str | None = None) -> None:
     """Fail with ``message`` unless ``condition`` holds (for checks the helpers above do not cover)."""
     if not bool(condition):
