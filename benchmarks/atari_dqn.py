@@ -1,0 +1,628 @@
+"""Benchmark of the capstone DQN (course_lib.rl) on one machine, against a plain DQN on the same machine.
+
+Parts (``--parts``, comma-separated; results accumulate in one JSON file across invocations,
+so the parts can be split over several commands):
+
+    env       environment-only steps/s of ale-py's AtariVectorEnv (random actions, Pong) at each
+              ``--widths`` (the training width first), with the training's thread count
+    updates   milliseconds per learner update (replay sampling included), eager and as a CUDA
+              graph, at batch 32, 256, 512, 1024; also proves the graph captures on this machine
+    train     end-to-end training steps/s: a ``--train-seconds`` run of `course train` (Pong);
+              the rate is taken over the log rows after learning started
+    pong      wall-clock from process start to the first evaluation with mean score >= 18 (20 games,
+              fixed seeds), one fresh `course train` process per ``--seeds`` seed, capped at
+              ``--pong-minutes`` (default 5) of training; these runs also give end-to-end steps/s
+    breakout  the same for Breakout (mean >= 100), capped at ``--breakout-minutes`` (default 10)
+    plain     the same DQN written the plain way: one gymnasium environment (preprocessing in
+              Python: frame skip, max-pool, resize, 4-frame stack), a NumPy replay buffer, eager PyTorch, batch 32 every 4 steps, target
+              every 1,000 steps, Adam 1e-4 (CleanRL-like); steps/s over ``--plain-steps`` steps
+              after its replay holds ``--plain-warmup`` transitions
+
+Every invocation rewrites ``benchmarks/results/atari_dqn_<tag>.md`` (and ``.json``) from all
+results so far, with the hardware, versions, seeds, settings and ratios, and
+``atari_dqn_<tag>_pong.png`` (learning curves of the Pong runs against time since process start).
+
+    python benchmarks/atari_dqn.py --parts env,plain,train               # ~3 minutes on a GPU machine
+    python benchmarks/atari_dqn.py --parts pong --seeds 1                # <= ~6 minutes each
+    python benchmarks/atari_dqn.py --smoke                               # tiny CPU run of every part
+
+``--smoke`` runs every part in miniature on the CPU (smoke preset, a few seconds each): it
+checks the script, and its report is labelled as a CPU smoke run, not a result.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(ROOT))
+
+
+# ----------------------------------------------------------------------------- machine
+def machine() -> dict:
+    import numpy
+    import torch
+
+    info = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "cpu_cores": os.cpu_count(),
+        "cpu": _cpu_name(),
+        "memory_gib": _memory_gib(),
+        "load_average_1_5_15min": _load(),
+    }
+    for name in ("ale_py", "gymnasium"):
+        try:
+            info[name] = __import__(name).__version__
+        except ImportError:
+            info[name] = "missing"
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        info.update(gpu=props.name, gpu_memory_gib=round(props.total_memory / 2**30, 1), cuda=torch.version.cuda,
+                    cudnn=torch.backends.cudnn.version())
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                        text=True, timeout=10).stdout.strip() or "unknown"
+    except Exception:
+        info["commit"] = "unknown"
+    return info
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _load() -> str:
+    """The machine's load averages when the run started: other work on the cores skews every figure."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _memory_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return None
+
+
+def device_tag(info: dict, smoke: bool) -> str:
+    if smoke:
+        return "cpu-smoke"
+    gpu = info.get("gpu")
+    if not gpu:
+        return "cpu"
+    words = [w for w in gpu.lower().replace("nvidia", "").split() if w not in ("geforce", "tesla")]
+    return "-".join(words[:2]) or "gpu"
+
+
+# ----------------------------------------------------------------------------- env only
+def bench_env(widths: list[int], seconds: float, game: str = "pong") -> list[dict]:
+    import numpy as np
+
+    from course_lib.rl.config import DQNConfig
+    from course_lib.rl.envs import make_vector_env
+
+    rows = []
+    for width in widths:
+        threads = DQNConfig(num_envs=width).resolve_env_threads()
+        env = make_vector_env(game, width, threads=threads)
+        n_actions = int(env.single_action_space.n)
+        rng = np.random.default_rng(0)
+        env.reset(seed=0)
+        for _ in range(20):
+            env.step(rng.integers(0, n_actions, width))
+        steps, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            env.step(rng.integers(0, n_actions, width))
+            steps += width
+        elapsed = time.perf_counter() - started
+        env.close()
+        rows.append({"width": width, "threads": threads, "steps_per_s": round(steps / elapsed, 1), "seconds": round(elapsed, 1)})
+        print(f"env only: {width} environments, {threads} threads: {steps / elapsed:,.0f} steps/s", flush=True)
+    return rows
+
+
+# ----------------------------------------------------------------------------- course train runs
+#: extra `--set name=value` settings for every training run (from the command line's --set)
+EXTRA_SETTINGS: list[str] = []
+
+
+def course_train(args: list[str], out: Path, timeout: float) -> dict:
+    """Run `course train` in a fresh process (same code path as the command); return what it left."""
+    if out.exists():
+        shutil.rmtree(out)
+    extra = [x for item in EXTRA_SETTINGS for x in ("--set", item)]
+    cmd = [sys.executable, "-m", "course_lib.rl.cli", "train", "--out", str(out), "--no-progress", "--no-video", *args, *extra]
+    print("$ " + " ".join(cmd), flush=True)
+    spawned = time.time()
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        rc, text = done.returncode, done.stdout + done.stderr
+    except subprocess.TimeoutExpired as exc:
+        out_text = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        rc, text = "timeout", out_text
+    wall = time.time() - spawned
+    print(text[-2500:], flush=True)
+    summary = json.loads((out / "summary.json").read_text()) if (out / "summary.json").is_file() else {}
+    return {"rc": rc, "wall_s": round(wall, 1), "summary": summary, "log": _read_csv(out / "log.csv"),
+            "evals": _read_csv(out / "evals.csv"), "out": str(out), "tail": text[-1500:]}
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        return [{k: _num(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _num(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def learning_rate_of(log: list[dict]) -> dict:
+    """Steps/s over the rows logged after learning started (updates > 0), and over the whole run."""
+    if len(log) < 2:
+        return {}
+    learning = [r for r in log if r.get("updates", 0) and r["updates"] > 0]
+    out = {"overall_steps_per_s": round(log[-1]["env_steps"] / max(1e-9, log[-1]["wall_s"]), 1)}
+    if len(learning) >= 2:
+        first, last = learning[0], learning[-1]
+        out["learning_steps_per_s"] = round((last["env_steps"] - first["env_steps"]) / max(1e-9, last["wall_s"] - first["wall_s"]), 1)
+        out["learning_window_s"] = round(last["wall_s"] - first["wall_s"], 1)
+    return out
+
+
+def bench_train(seconds: float, smoke: bool, seed: int, work: Path) -> dict:
+    args = ["--game", "pong", "--seed", str(seed), "--minutes", f"{seconds / 60:.4f}", "--set", "eval_every_steps=1000000000",
+            "--set", "eval_min_gap_steps=1000000000", "--set", "eval_episodes=2", "--set", "log_every_seconds=2"]
+    args += ["--smoke", "--steps", "100000000"] if smoke else ["--steps", "1000000000"]
+    run = course_train(args, work / "train-speed", timeout=seconds + 300)
+    result = {"seconds": seconds, "rc": run["rc"], **learning_rate_of(run["log"]),
+              "num_envs": run["summary"].get("config", {}).get("num_envs"),
+              "graph_errors": run["summary"].get("graph_errors"), "overrides": list(EXTRA_SETTINGS)}
+    print(f"end to end: {result}", flush=True)
+    return result
+
+
+def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: Path, keep_dir: Path | None) -> list[dict]:
+    rows = []
+    for seed in seeds:
+        args = ["--game", game, "--seed", str(seed), "--minutes", str(minutes), "--stop-at-target"]
+        if smoke:
+            args += ["--smoke", "--steps", "2400"]
+        out = work / f"{game}-seed{seed}"
+        run = course_train(args, out, timeout=minutes * 60 + 600)
+        summary = run["summary"]
+        solved = summary.get("solved_at")
+        evals = [{"process_s": e.get("process_s"), "env_steps": e.get("env_steps"), "mean": e.get("mean")} for e in run["evals"]]
+        row = {"game": game, "seed": seed, "rc": run["rc"], "target": summary.get("config", {}).get("target_score"),
+               "solved": bool(solved), "seconds_from_process_start": solved.get("process_seconds") if solved else None,
+               "env_steps_at_target": solved.get("env_steps") if solved else None,
+               "eval_mean_at_target": solved.get("mean") if solved else None,
+               "final_eval_mean": (summary.get("final_eval") or {}).get("mean"),
+               "parent_wall_s": run["wall_s"], "stop_reason": summary.get("stop_reason"),
+               "env_steps": summary.get("env_steps"), "updates": summary.get("updates"),
+               "graph_errors": summary.get("graph_errors"), "evals": evals, "overrides": list(EXTRA_SETTINGS),
+               **learning_rate_of(run["log"])}
+        rows.append(row)
+        if keep_dir is not None:
+            keep = keep_dir / out.name
+            keep.mkdir(parents=True, exist_ok=True)
+            for name in ("log.csv", "evals.csv", "episodes.csv", "summary.json", "learning_curve.png"):
+                if (out / name).is_file():
+                    shutil.copy(out / name, keep / name)
+        print(f"{game} seed {seed}: " + (f"mean >= {row['target']:g} after {row['seconds_from_process_start']:.0f} s "
+                                         f"from process start ({row['env_steps_at_target']:,} steps)" if solved else
+                                         f"not solved ({row['stop_reason']})"), flush=True)
+    return rows
+
+
+# ----------------------------------------------------------------------------- one update, eager vs graph
+def bench_updates(batches: list[int], smoke: bool, repeats: int) -> list[dict]:
+    """Milliseconds per Double-DQN update (sampling from the device replay included), eager and as a CUDA graph.
+
+    Also a check that the graphed learner works on this machine: it must capture without
+    falling back, and its loss must stay finite.
+    """
+    import numpy as np
+    import torch
+
+    from course_lib.rl.config import DQNConfig
+    from course_lib.rl.learner import DQNLearner
+    from course_lib.rl.networks import NatureDQN
+    from course_lib.rl.replay import ReplayBuffer
+
+    device = torch.device("cpu" if smoke else "cuda")
+    N, steps = (4, 200) if smoke else (64, 2_000)
+    replay = ReplayBuffer(N * (steps + 50), N, n_step=3, device=device)
+    gen = torch.Generator(device=device).manual_seed(0)
+    replay.start(torch.randint(0, 255, (N, 4, 84, 84), dtype=torch.uint8, device=device, generator=gen))
+    rng = np.random.default_rng(0)
+    for _ in range(steps):
+        done = rng.random(N) < 0.002
+        replay.add(torch.randint(0, 6, (N,), device=device, generator=gen).to(torch.uint8), rng.integers(-1, 2, N).astype(np.float32),
+                   done, np.zeros(N, bool), done, torch.randint(0, 255, (N, 4, 84, 84), dtype=torch.uint8, device=device, generator=gen),
+                   np.zeros(N, bool))
+    rows = []
+    for batch in batches:
+        for graphs in ([False] if smoke else [False, True]):
+            cfg = DQNConfig.smoke(batch_size=batch) if smoke else DQNConfig.gpu(batch_size=batch, cuda_graphs=graphs)
+            learner = DQNLearner(NatureDQN(6), cfg, device)
+            learner.update(replay, 1)  # capture (graphs) or warm up (eager)
+            learner.update(replay, 1)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                learner.update(replay, 1)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            ms = (time.perf_counter() - started) / repeats * 1e3
+            stats = learner.read_stats()
+            rows.append({"batch": batch, "cuda_graph": bool(learner._graphs), "ms_per_update": round(ms, 3),
+                         "loss_finite": stats["loss"] == stats["loss"], "graph_error": learner.graph_error})
+            print(f"update, batch {batch}, {'CUDA graph' if learner._graphs else 'eager'}: {ms:.2f} ms"
+                  + (f" (graph capture failed: {learner.graph_error})" if learner.graph_error else ""), flush=True)
+    return rows
+
+
+# ----------------------------------------------------------------------------- the plain DQN
+class PlainAtari:
+    """One gymnasium ALE environment with the usual DQN preprocessing done in Python, frame by frame.
+
+    Repeat the action for 4 frames, max over the last two, resize the grayscale screen to 84x84
+    (Pillow), stack the last 4 frames, up to 30 no-ops after a reset: what the wrappers of
+    CleanRL-style scripts do (without OpenCV, which this course does not install).
+    """
+
+    def __init__(self, env_id: str, seed: int):
+        import ale_py
+        import gymnasium as gym
+        import numpy as np
+
+        gym.register_envs(ale_py)
+        ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+        self.np = np
+        self.env = gym.make(env_id, frameskip=1, repeat_action_probability=0.0, obs_type="grayscale")
+        self.n_actions = int(self.env.action_space.n)
+        self.rng = np.random.default_rng(seed)
+        self.seed = seed
+        self.frames = np.zeros((4, 84, 84), dtype=np.uint8)
+
+    def _small(self, screen):
+        from PIL import Image
+
+        return self.np.asarray(Image.fromarray(screen).resize((84, 84), Image.BILINEAR))
+
+    def reset(self, seed=None):
+        screen, info = self.env.reset(seed=seed)
+        for _ in range(int(self.rng.integers(1, 31))):
+            screen, _, terminated, truncated, info = self.env.step(0)
+            if terminated or truncated:
+                screen, info = self.env.reset()
+        self.frames[:] = 0
+        self.frames[-1] = self._small(screen)
+        return self.frames.copy(), info
+
+    def step(self, action):
+        total, last_two = 0.0, []
+        terminated = truncated = False
+        info = {}
+        for k in range(4):
+            screen, reward, terminated, truncated, info = self.env.step(action)
+            total += reward
+            if k >= 2:
+                last_two.append(screen)
+            if terminated or truncated:
+                break
+        screen = self.np.maximum(last_two[0], last_two[1]) if len(last_two) == 2 else screen
+        self.frames[:-1] = self.frames[1:]
+        self.frames[-1] = self._small(screen)
+        return self.frames.copy(), total, terminated, truncated, info
+
+    def close(self):
+        self.env.close()
+
+
+def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1) -> dict:
+    """A CleanRL-like single-environment DQN: its environment steps per second, learning included."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from course_lib.rl.networks import NatureDQN
+
+    device = torch.device(device_name)
+    env = PlainAtari("ALE/Pong-v5", seed)
+    n_actions = env.n_actions
+    q_net, target = NatureDQN(n_actions).to(device), NatureDQN(n_actions).to(device)
+    target.load_state_dict(q_net.state_dict())
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-4)
+    capacity = warmup + steps + 10
+    obs_buf = np.zeros((capacity, 4, 84, 84), dtype=np.uint8)
+    next_buf = np.zeros((capacity, 4, 84, 84), dtype=np.uint8)
+    act_buf = np.zeros(capacity, dtype=np.int64)
+    rew_buf = np.zeros(capacity, dtype=np.float32)
+    done_buf = np.zeros(capacity, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    obs, _ = env.reset(seed=seed)
+    started, updates = None, 0
+    for step in range(warmup + steps):
+        if step == warmup:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+        epsilon = max(0.01, 1.0 - step / 100_000)
+        if rng.random() < epsilon:
+            action = int(rng.integers(n_actions))
+        else:
+            with torch.no_grad():
+                action = int(q_net(torch.as_tensor(np.asarray(obs)[None], device=device)).argmax(1).item())
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        i = step % capacity
+        obs_buf[i], next_buf[i], act_buf[i] = obs, next_obs, action
+        rew_buf[i], done_buf[i] = np.sign(reward), float(terminated)
+        obs = next_obs
+        if terminated or truncated:
+            obs, _ = env.reset()
+        if step >= min(warmup, 1_000) and step % 4 == 0:
+            idx = rng.integers(0, step + 1, 32)
+            b_obs = torch.as_tensor(obs_buf[idx], device=device)
+            b_next = torch.as_tensor(next_buf[idx], device=device)
+            b_act = torch.as_tensor(act_buf[idx], device=device)
+            b_rew = torch.as_tensor(rew_buf[idx], device=device)
+            b_done = torch.as_tensor(done_buf[idx], device=device)
+            with torch.no_grad():
+                y = b_rew + 0.99 * target(b_next).max(1).values * (1 - b_done)
+            q = q_net(b_obs).gather(1, b_act[:, None]).squeeze(1)
+            loss = F.mse_loss(q, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            updates += 1
+        if step % 1_000 == 0:
+            target.load_state_dict(q_net.state_dict())
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - started
+    env.close()
+    result = {"device": str(device), "warmup_steps": warmup, "timed_steps": steps, "seconds": round(elapsed, 1),
+              "steps_per_s": round(steps / elapsed, 1), "updates": updates}
+    print(f"plain DQN: {result}", flush=True)
+    return result
+
+
+# ----------------------------------------------------------------------------- report
+def pong_png(results: dict, path: Path, target: float, minutes: float) -> None:
+    from matplotlib.figure import Figure
+
+    runs = results.get("pong", [])
+    if not runs:
+        return
+    fig = Figure(figsize=(8, 3.6))
+    ax = fig.subplots()
+    folder = RESULTS / f"atari_dqn_{results['tag']}-runs"
+    for row in runs:
+        log = _read_csv(folder / f"pong-seed{row['seed']}" / "log.csv")
+        # training time -> time since process start: shift by the first evaluation's offset, else by ~startup
+        offset = 0.0
+        if row["evals"]:
+            e0 = _read_csv(folder / f"pong-seed{row['seed']}" / "evals.csv")
+            if e0:
+                offset = e0[0]["process_s"] - e0[0]["wall_s"]
+        xs = [(r["wall_s"] + offset) / 60 for r in log if r.get("score_mean20") == r.get("score_mean20")]
+        ys = [r["score_mean20"] for r in log if r.get("score_mean20") == r.get("score_mean20")]
+        line, = ax.plot(xs, ys, lw=1.2, label=f"seed {row['seed']}: training (mean of last 20)")
+        ex = [e["process_s"] / 60 for e in row["evals"] if e.get("process_s") is not None]
+        ey = [e["mean"] for e in row["evals"] if e.get("process_s") is not None]
+        ax.plot(ex, ey, "o", color=line.get_color(), ms=5, label=f"seed {row['seed']}: evaluation (fixed seeds)")
+    ax.axhline(target, color="gray", ls="--", lw=1)
+    ax.axvline(minutes, color="gray", ls=":", lw=1)
+    ax.set_xlabel("minutes since process start")
+    ax.set_ylabel("Pong score")
+    smoke_note = " - CPU SMOKE RUN, not a result" if results.get("tag") == "cpu-smoke" else ""
+    ax.set_title(f"Pong: time to a mean evaluation score >= {target:g} ({results.get('tag')}{smoke_note})", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def report(results: dict, smoke: bool) -> str:
+    m = results["machine"]
+    lines = []
+    if smoke:
+        lines += ["# Atari DQN benchmark: CPU SMOKE RUN (not a result)", "",
+                  "> This file comes from `python benchmarks/atari_dqn.py --smoke` on a CPU-only machine. Every part ran",
+                  "> in miniature (smoke preset: 4 environments, a few thousand steps, games cut after 100 decisions), only",
+                  "> to check that the benchmark works end to end. Nothing here measures the GPU agent; no game is learned.", ""]
+    else:
+        lines += [f"# Atari DQN benchmark: {m.get('gpu', 'CPU')} + {m['cpu_cores']} CPU cores", ""]
+    lines += ["## Machine and versions", "", "| | |", "|---|---|"]
+    for key in ("date", "gpu", "gpu_memory_gib", "cuda", "cudnn", "cpu", "cpu_cores", "memory_gib", "load_average_1_5_15min", "python", "torch",
+                "numpy", "ale_py", "gymnasium", "commit"):
+        if key in m:
+            lines.append(f"| {key} | {m[key]} |")
+    lines.append("")
+    env = results.get("env", [])
+    if env:
+        lines += ["## (a) Environment only: `AtariVectorEnv`, Pong, random actions", "",
+                  "| environments | threads | steps/s |", "|---|---|---|"]
+        lines += [f"| {r['width']} | {r['threads']} | {r['steps_per_s']:,.0f} |" for r in env]
+        lines.append("")
+    updates = results.get("updates", [])
+    if updates:
+        lines += ["## One Double-DQN update (replay sampling included), milliseconds", "",
+                  "| batch | CUDA graph | ms per update | loss finite | graph error |", "|---|---|---|---|---|"]
+        lines += [f"| {u['batch']} | {'yes' if u['cuda_graph'] else 'no'} | {u['ms_per_update']:.2f} | {u['loss_finite']} | "
+                  f"{u['graph_error'] or ''} |" for u in updates]
+        lines.append("")
+    train, runs, plain = results.get("train"), results.get("pong", []), results.get("plain")
+    if train or runs:
+        lines += ["## (b) End to end: training steps/s (acting + replay + learning, learning phase)", ""]
+        if train:
+            lines.append(f"* dedicated {train['seconds']:.0f} s run ({train.get('num_envs')} environments): "
+                         f"**{train.get('learning_steps_per_s', float('nan')):,.0f} steps/s** while learning "
+                         f"({train.get('overall_steps_per_s', float('nan')):,.0f} over the whole run incl. start-up)")
+        for r in runs:
+            if r.get("learning_steps_per_s"):
+                lines.append(f"* Pong seed {r['seed']}: {r['learning_steps_per_s']:,.0f} steps/s while learning")
+        lines.append("")
+    if runs:
+        target = runs[0].get("target") or 18
+        lines += [f"## (c) Pong: wall-clock from process start to the first evaluation with mean >= {target:g}", "",
+                  "20 games per evaluation, fixed seeds 10000-10019, epsilon 0.01, no sticky actions, full games.", "",
+                  "| seed | reached target | seconds from process start | env steps | eval mean then | stop reason | --set |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in runs:
+            secs = f"{r['seconds_from_process_start']:.0f}" if r["solved"] else "-"
+            steps = f"{r['env_steps_at_target']:,}" if r["solved"] else "-"
+            mean = f"{r['eval_mean_at_target']:.2f}" if r["solved"] else "-"
+            lines.append(f"| {r['seed']} | {'yes' if r['solved'] else 'no'} | {secs} | {steps} | {mean} | {r['stop_reason']} | "
+                         f"{' '.join(r.get('overrides') or []) or '-'} |")
+        solved_5 = sum(1 for r in runs if r["solved"] and r["seconds_from_process_start"] <= 300)
+        lines += ["", f"Within 5 minutes of process start: **{solved_5} of {len(runs)} seeds**.", ""]
+        lines.append(f"![Pong learning curves](atari_dqn_{results['tag']}_pong.png)")
+        lines.append("")
+    for r in results.get("breakout", []):
+        lines += ["## Breakout", "",
+                  f"* seed {r['seed']}: " + (f"mean >= {r['target']:g} after {r['seconds_from_process_start']:.0f} s from process start "
+                                             f"({r['env_steps_at_target']:,} steps)" if r["solved"] else f"not reached ({r['stop_reason']})"), ""]
+    if plain:
+        lines += ["## (d) The plain DQN on the same machine", "",
+                  "One gymnasium environment (frame skip 4, max-pool, 84x84 resize with Pillow, 4-frame stack, in Python), NumPy replay, eager PyTorch, batch 32 every "
+                  "4 steps, target every 1,000 steps (CleanRL-like).", "",
+                  f"* {plain['steps_per_s']:,.0f} steps/s over {plain['timed_steps']:,} steps after {plain['warmup_steps']:,} "
+                  f"warm-up steps, device {plain['device']}", ""]
+    ratios = []
+    e2e = None
+    if train and train.get("learning_steps_per_s"):
+        e2e = train["learning_steps_per_s"]
+    elif runs and runs[0].get("learning_steps_per_s"):
+        e2e = runs[0]["learning_steps_per_s"]
+    width = (train or {}).get("num_envs") or 64
+    env_same = next((r["steps_per_s"] for r in env if r["width"] == width), None)
+    if e2e and env_same:
+        ratios.append(f"* end to end / environment only at {width} environments: **{e2e / env_same:.0%}** (bar: >= 50%)")
+    if e2e and plain:
+        ratios.append(f"* end to end / plain DQN: **{e2e / plain['steps_per_s']:.1f}x** (bar: >= 15x)")
+    if e2e:
+        ratios.append(f"* end to end: **{e2e:,.0f} steps/s** (bar: >= 10,000)")
+    if ratios:
+        lines += ["## Ratios", ""]
+        if smoke:
+            lines += ["Not meaningful in a smoke run: the smoke preset learns from 16 transitions every 16 steps, the plain",
+                      "DQN from 32 every 4, and neither has a GPU. Shown only to check the report.", ""]
+        lines += [*ratios, ""]
+    lines += ["## Settings", "", "```", json.dumps(results.get("settings", {}), indent=1, sort_keys=True), "```", "",
+              "Reproduce: `python benchmarks/atari_dqn.py " + " ".join(results.get("argv", [])) + "`", ""]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parts", default="env,updates,train,plain,pong", help="comma-separated: env, updates, train, plain, pong, breakout")
+    parser.add_argument("--smoke", action="store_true", help="every part in miniature on the CPU (checks the script)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--widths", type=int, nargs="+", default=None, help="env-only widths (default: 64 32 128; smoke: 4 8)")
+    parser.add_argument("--env-seconds", type=float, default=None)
+    parser.add_argument("--train-seconds", type=float, default=None)
+    parser.add_argument("--pong-minutes", type=float, default=5.0)
+    parser.add_argument("--breakout-minutes", type=float, default=10.0)
+    parser.add_argument("--plain-warmup", type=int, default=None)
+    parser.add_argument("--plain-steps", type=int, default=None)
+    parser.add_argument("--work", default=None, help="scratch folder for the training runs (default: a temporary folder)")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results of this machine's JSON file")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a DQNConfig setting for every training run (train, pong, breakout), e.g. --set lr=5e-4")
+    args = parser.parse_args(argv)
+    EXTRA_SETTINGS[:] = args.settings
+
+    import tempfile
+
+    import torch
+
+    from course_lib.rl.config import DQNConfig
+
+    smoke = args.smoke or not torch.cuda.is_available()
+    if smoke and not args.smoke:
+        print("No CUDA GPU: running the CPU smoke version of the benchmark.", flush=True)
+    info = machine()
+    tag = device_tag(info, smoke)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    json_path = RESULTS / f"atari_dqn_{tag}.json"
+    results = {} if args.fresh or not json_path.is_file() else json.loads(json_path.read_text())
+    results.update(machine=info, tag=tag, argv=sys.argv[1:] if argv is None else argv)
+    preset = DQNConfig.smoke() if smoke else DQNConfig.gpu()
+    if args.settings:
+        preset = preset.with_overrides(args.settings)
+    results["settings"] = {"preset": preset.to_dict(), "pong_minutes": args.pong_minutes, "seeds": args.seeds,
+                           "overrides": args.settings}
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="atari-dqn-bench-"))
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    png = RESULTS / f"atari_dqn_{tag}_pong.png"
+
+    def save() -> None:
+        json_path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        pong_png(results, png, 18.0, args.pong_minutes)
+        (RESULTS / f"atari_dqn_{tag}.md").write_text(report(results, smoke))
+
+    if "env" in parts:
+        widths = args.widths or ([4, 8] if smoke else [preset.num_envs, 32, 128])
+        results["env"] = bench_env(widths, args.env_seconds or (3.0 if smoke else 15.0))
+        save()
+    if "updates" in parts:
+        results["updates"] = bench_updates([16, 32] if smoke else [32, 256, 512, 1024], smoke, 5 if smoke else 200)
+        save()
+    if "train" in parts:
+        results["train"] = bench_train(args.train_seconds or (20.0 if smoke else 90.0), smoke, args.seeds[0], work)
+        save()
+    if "plain" in parts:
+        warmup = args.plain_warmup or (300 if smoke else 5_000)
+        steps = args.plain_steps or (600 if smoke else 20_000)
+        results["plain"] = bench_plain("cuda" if not smoke else "cpu", warmup, steps)
+        save()
+    for game, minutes in (("pong", args.pong_minutes), ("breakout", args.breakout_minutes)):
+        if game in parts:
+            seeds = args.seeds if game == "pong" else args.seeds[:1]
+            done = {r["seed"]: r for r in results.get(game, [])}
+            for row in bench_solve(game, seeds, minutes, smoke, work, RESULTS / f"atari_dqn_{tag}-runs"):
+                done[row["seed"]] = row
+            results[game] = [done[s] for s in sorted(done)]
+            save()
+    save()
+    print(f"wrote {RESULTS / f'atari_dqn_{tag}.md'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Choosing actions: epsilon-greedy over a batch of Q-values, on the training device.
+
+With probability epsilon an environment takes a uniformly random action, otherwise the
+action with the largest Q-value. All environments are decided in one forward pass; on a
+GPU that forward pass and the random draws are one CUDA graph, so acting costs one launch,
+one small host-to-device copy (the observations) and one device-to-host copy (the actions).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def epsilon_greedy(q_values: torch.Tensor, epsilon, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Actions (B,) for Q-values (B, A): random with probability ``epsilon``, else argmax."""
+    batch, n_actions = q_values.shape
+    greedy = q_values.argmax(dim=1)
+    random = torch.randint(0, n_actions, (batch,), device=q_values.device, generator=generator)
+    explore = torch.rand(batch, device=q_values.device, generator=generator) < epsilon
+    return torch.where(explore, random, greedy)
+
+
+class Actor:
+    """Epsilon-greedy acting for ``num_envs`` environments with a static input buffer."""
+
+    def __init__(self, network: nn.Module, num_envs: int, n_actions: int, obs_shape: tuple, device: torch.device, use_graph: bool):
+        self.network = network
+        self.device = device
+        self.n_actions = n_actions
+        self.obs = torch.zeros((num_envs, *obs_shape), dtype=torch.uint8, device=device)
+        self.epsilon = torch.ones((), device=device)
+        self.actions = torch.zeros(num_envs, dtype=torch.int64, device=device)
+        pin = device.type == "cuda"
+        self._stage = torch.zeros((num_envs, *obs_shape), dtype=torch.uint8, pin_memory=pin)
+        self._copied = torch.cuda.Event() if pin else None
+        self.use_graph = bool(use_graph and device.type == "cuda")
+        self._graph: torch.cuda.CUDAGraph | None = None
+        self.graph_error: str | None = None
+
+    def load(self, obs: np.ndarray) -> torch.Tensor:
+        """Copy a batch of observations to the device (through pinned memory on a GPU)."""
+        if self.device.type == "cpu":
+            self.obs.copy_(torch.from_numpy(obs))
+            return self.obs
+        if self._copied is not None:
+            self._copied.synchronize()
+        np.copyto(self._stage.numpy(), obs)
+        self.obs.copy_(self._stage, non_blocking=True)
+        self._copied.record()
+        return self.obs
+
+    def _compute(self) -> None:
+        with torch.no_grad():
+            q = self.network(self.obs)
+            self.actions.copy_(epsilon_greedy(q, self.epsilon))
+
+    def _capture(self) -> None:
+        side = torch.cuda.Stream(self.device)
+        side.wait_stream(torch.cuda.current_stream(self.device))
+        with torch.cuda.stream(side):
+            for _ in range(3):
+                self._compute()
+        torch.cuda.current_stream(self.device).wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            self._compute()
+        self._graph = graph
+
+    def act(self, epsilon: float) -> torch.Tensor:
+        """Actions for the observations last loaded, as a device tensor (num_envs,)."""
+        if epsilon >= 1.0:  # all random: no need for the network
+            self.actions.random_(0, self.n_actions)
+            return self.actions
+        self.epsilon.fill_(epsilon)
+        if self.use_graph and self._graph is None:
+            try:
+                self._capture()
+            except Exception as exc:
+                self.use_graph = False
+                self.graph_error = f"{type(exc).__name__}: {exc}"
+                warnings.warn(f"CUDA graph capture of acting failed ({self.graph_error}); acting eagerly.")
+                torch.cuda.synchronize(self.device)
+        if self._graph is not None:
+            self._graph.replay()
+        else:
+            self._compute()
+        return self.actions

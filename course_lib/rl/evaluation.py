@@ -1,0 +1,93 @@
+"""Evaluation with fixed seeds: how well does the current network play whole games?
+
+Each of ``episodes`` environments plays one full game from its own fixed seed
+(``eval_seed + i``, which fixes its random no-op start), with a tiny exploration rate
+(``eval_epsilon``, drawn from a generator seeded the same way), no sticky actions and no
+life-loss terminals. The score is the raw game score (Pong: points won minus points lost,
+from -21 to +21). The same seeds are used at every evaluation, so two evaluations of the
+same network give the same scores, and evaluations during training are comparable.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .acting import epsilon_greedy
+from .config import DQNConfig
+from .envs import evaluation_env
+
+
+@dataclass
+class EvalResult:
+    scores: list[float]
+    lengths: list[int]
+    seed: int
+    epsilon: float
+    seconds: float
+    env_steps_at: int = 0          # training steps when evaluated
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.scores))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.scores))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.update(mean=self.mean, std=self.std, min=float(np.min(self.scores)), max=float(np.max(self.scores)), episodes=len(self.scores))
+        return data
+
+    def __str__(self) -> str:
+        return (f"mean score {self.mean:.2f} ± {self.std:.2f} over {len(self.scores)} games "
+                f"(min {min(self.scores):g}, max {max(self.scores):g}; seeds {self.seed}..{self.seed + len(self.scores) - 1}, "
+                f"epsilon {self.epsilon:g}, {self.seconds:.1f} s)")
+
+
+def evaluate(
+    network: nn.Module,
+    config: DQNConfig,
+    device: torch.device | str | None = None,
+    *,
+    episodes: int | None = None,
+    seed: int | None = None,
+    epsilon: float | None = None,
+    policy: Callable | None = None,
+) -> EvalResult:
+    """Play ``episodes`` full games in parallel, one per fixed seed; return their raw scores."""
+    episodes = int(episodes or config.eval_episodes)
+    seed = int(config.eval_seed if seed is None else seed)
+    epsilon = float(config.eval_epsilon if epsilon is None else epsilon)
+    policy = policy or epsilon_greedy
+    device = torch.device(device) if device is not None else next(network.parameters()).device
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    started = time.perf_counter()
+    env = evaluation_env(config, episodes)
+    was_training = network.training
+    network.eval()
+    try:
+        obs, _ = env.reset(seed=seed)
+        done = np.zeros(episodes, dtype=bool)
+        scores = np.zeros(episodes, dtype=np.float64)
+        lengths = np.zeros(episodes, dtype=np.int64)
+        while not done.all():
+            with torch.no_grad():
+                q = network(torch.from_numpy(obs).to(device))
+                actions = torch.as_tensor(policy(q, epsilon, generator)).cpu().numpy().astype(np.int64)
+            obs, reward, terminated, truncated, _ = env.step(actions)
+            live = ~done
+            scores[live] += reward[live]
+            lengths[live] += 1
+            done |= np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
+    finally:
+        env.close()
+        network.train(was_training)
+    return EvalResult([float(s) for s in scores], [int(n) for n in lengths], seed, epsilon, time.perf_counter() - started)

@@ -1,0 +1,152 @@
+"""Realistic wrong answers for notebook 14 (the capstone); each must lose its exercise's points."""
+
+MISTAKES = {
+    "epsilon_at": [
+        (
+            "forgets to stop at the floor (keeps decaying past decay_steps)",
+            "def epsilon_at(step, start, end, decay_steps):\n"
+            "    return start + step / decay_steps * (end - start)\n",
+        ),
+        (
+            "decays from end to start (start and end swapped)",
+            "def epsilon_at(step, start, end, decay_steps):\n"
+            "    return end + min(1.0, step / decay_steps) * (start - end)\n",
+        ),
+        (
+            "integer division: jumps from start straight to end",
+            "def epsilon_at(step, start, end, decay_steps):\n"
+            "    return start + min(1, step // decay_steps) * (end - start)\n",
+        ),
+    ],
+    "choose_actions": [
+        (
+            "explores when the random number is above epsilon (the comparison flipped)",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    b, a = q_values.shape\n"
+            "    greedy = q_values.argmax(dim=1)\n"
+            "    random = torch.randint(0, a, (b,), generator=generator)\n"
+            "    return torch.where(torch.rand(b, generator=generator) > epsilon, random, greedy)\n",
+        ),
+        (
+            "argmax over the batch dimension (dim=0)",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    b, a = q_values.shape\n"
+            "    greedy = q_values.argmax(dim=0)\n"
+            "    random = torch.randint(0, a, greedy.shape, generator=generator)\n"
+            "    return torch.where(torch.rand(greedy.shape, generator=generator) < epsilon, random, greedy)\n",
+        ),
+        (
+            "a random action never picks the greedy one",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    b, a = q_values.shape\n"
+            "    greedy = q_values.argmax(dim=1)\n"
+            "    other = (greedy + torch.randint(1, a, (b,), generator=generator)) % a\n"
+            "    return torch.where(torch.rand(b, generator=generator) < epsilon, other, greedy)\n",
+        ),
+        (
+            "one coin for the whole batch instead of one per environment",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    b, a = q_values.shape\n"
+            "    if torch.rand(1, generator=generator).item() < epsilon:\n"
+            "        return torch.randint(0, a, (b,), generator=generator)\n"
+            "    return q_values.argmax(dim=1)\n",
+        ),
+        (
+            "returns a NumPy array",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    q = q_values.numpy()\n"
+            "    rng = np.random.default_rng(0)\n"
+            "    explore = rng.random(len(q)) < epsilon\n"
+            "    return np.where(explore, rng.integers(0, q.shape[1], len(q)), q.argmax(axis=1))\n",
+        ),
+    ],
+    "td_target": [
+        (
+            "plain DQN: max over the target network instead of the online network's choice",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = torch.cumprod(1.0 - terminated, dim=1)\n"
+            "    before = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    return (g * before * rewards).sum(1) + gamma ** n * alive[:, -1] * next_q_target.max(dim=1).values\n",
+        ),
+        (
+            "the bootstrap term is kept after a terminal step",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = torch.cumprod(1.0 - terminated, dim=1)\n"
+            "    before = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * before * rewards).sum(1) + gamma ** n * best\n",
+        ),
+        (
+            "rewards after the terminal step are still added",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = torch.cumprod(1.0 - terminated, dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * rewards).sum(1) + gamma ** n * alive[:, -1] * best\n",
+        ),
+        (
+            "the terminal step's own reward is dropped (mask not shifted)",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = torch.cumprod(1.0 - terminated, dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * alive * rewards).sum(1) + gamma ** n * alive[:, -1] * best\n",
+        ),
+        (
+            "bootstrap discounted by gamma instead of gamma ** n",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = torch.cumprod(1.0 - terminated, dim=1)\n"
+            "    before = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * before * rewards).sum(1) + gamma * alive[:, -1] * best\n",
+        ),
+        (
+            "changes `terminated` in place",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    alive = terminated.mul_(-1).add_(1).cumprod(dim=1)\n"
+            "    before = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * before * rewards).sum(1) + gamma ** n * alive[:, -1] * best\n",
+        ),
+    ],
+    "debug_dqn_loss": [
+        (
+            "the broken version unchanged (max Q and squared error)",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    return F.mse_loss(q_values.max(dim=1).values, targets)\n",
+        ),
+        (
+            "fixes the action but keeps the squared error",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return F.mse_loss(q, targets)\n",
+        ),
+        (
+            "Huber loss but still on the largest Q-value",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    return F.huber_loss(q_values.max(dim=1).values, targets, delta=1.0)\n",
+        ),
+        (
+            "sums over the batch instead of averaging",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return F.huber_loss(q, targets, delta=1.0, reduction='sum')\n",
+        ),
+        (
+            "returns one loss per row (no reduction)",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return F.huber_loss(q, targets, delta=1.0, reduction='none')\n",
+        ),
+    ],
+}

@@ -1,0 +1,156 @@
+"""The Nature DQN network, the n-step Double-DQN target, the loss, epsilon-greedy and the config."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from course_lib.rl.acting import epsilon_greedy
+from course_lib.rl.config import DQNConfig
+from course_lib.rl.learner import DQNLearner, NonFiniteLossError, double_dqn_target, dqn_loss
+from course_lib.rl.networks import NatureDQN, conv_output_size, count_parameters
+from course_lib.rl.replay import ReplayBuffer
+
+
+def test_nature_dqn_parameter_count_by_hand():
+    net = NatureDQN(6)
+    by_hand = (4 * 8 * 8 * 32 + 32) + (32 * 4 * 4 * 64 + 64) + (64 * 3 * 3 * 64 + 64) + (3136 * 512 + 512) + (512 * 6 + 6)
+    assert by_hand == 1_687_206
+    assert count_parameters(net) == by_hand
+    assert [conv_output_size(84, 8, 4), conv_output_size(20, 4, 2), conv_output_size(9, 3, 1)] == [20, 9, 7]
+
+
+def test_nature_dqn_layers_and_input_scaling():
+    net = NatureDQN(4)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size, c.stride) for c in convs] == [(32, (8, 8), (4, 4)), (64, (4, 4), (2, 2)), (64, (3, 3), (1, 1))]
+    assert not any(isinstance(m, (torch.nn.MaxPool2d, torch.nn.AvgPool2d)) for m in net.modules())
+    frames = torch.randint(0, 256, (5, 4, 84, 84), dtype=torch.uint8)
+    q = net(frames)
+    assert q.shape == (5, 4) and q.dtype == torch.float32
+    torch.testing.assert_close(q, net(frames.float()))  # uint8 and float inputs are scaled the same way
+
+
+def test_double_dqn_target_hand_worked():
+    gamma = 0.5
+    rewards = torch.tensor([[1.0, 2.0, 3.0]] * 4)
+    terminated = torch.tensor([[0.0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    next_q_online = torch.tensor([[1.0, 5.0, 2.0]] * 4)   # the online net picks action 1...
+    next_q_target = torch.tensor([[10.0, 20.0, 30.0]] * 4)  # ...valued 20 by the target net (not max 30)
+    y = double_dqn_target(rewards, terminated, next_q_online, next_q_target, gamma)
+    # 1 + 0.5*2 + 0.25*3 + 0.125*20 = 5.25;  1 + 0.5*2 = 2 (terminal at step 1);  1;  2.75 (no bootstrap)
+    torch.testing.assert_close(y, torch.tensor([5.25, 2.0, 1.0, 2.75]))
+
+
+def test_one_step_target_and_plain_dqn():
+    r, d = torch.tensor([[1.0], [1.0]]), torch.tensor([[0.0], [1.0]])
+    online, target = torch.tensor([[0.0, 3.0]] * 2), torch.tensor([[7.0, 1.0]] * 2)
+    torch.testing.assert_close(double_dqn_target(r, d, online, target, 0.9), torch.tensor([1.9, 1.0]))
+    torch.testing.assert_close(double_dqn_target(r, d, target, target, 0.9), torch.tensor([1.0 + 0.9 * 7, 1.0]))
+
+
+def test_dqn_loss_uses_the_taken_action_and_huber():
+    q = torch.tensor([[1.0, 4.0], [0.0, 2.0]], requires_grad=True)
+    loss = dqn_loss(q, torch.tensor([0, 1]), torch.tensor([1.5, 5.0]))
+    # errors 0.5 (quadratic: 0.125) and 3 (linear: 2.5), mean 1.3125
+    assert loss.item() == pytest.approx(1.3125)
+    loss.backward()
+    torch.testing.assert_close(q.grad, torch.tensor([[-0.25, 0.0], [0.0, -0.5]]))
+
+
+def test_epsilon_greedy_and_schedule():
+    q = torch.tensor([[0.0, 2.0, 1.0]] * 1000)
+    assert (epsilon_greedy(q, 0.0) == 1).all()
+    random = epsilon_greedy(q, 1.0, torch.Generator().manual_seed(0))
+    counts = torch.bincount(random, minlength=3)
+    assert counts.min() > 250
+    cfg = DQNConfig(epsilon_start=1.0, epsilon_end=0.1, epsilon_decay_steps=100)
+    assert [cfg.epsilon(s) for s in (0, 50, 100, 10**6)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+
+
+def test_config_presets_and_overrides():
+    gpu, smoke = DQNConfig.gpu("breakout"), DQNConfig.smoke()
+    assert gpu.life_loss_terminal is True and gpu.target_score == 100 and gpu.cuda_graphs
+    assert smoke.device == "cpu" and smoke.total_steps < 10_000 and smoke.target_score == 18
+    changed = smoke.with_overrides(["lr=3e-4", "num_envs=8", "double_dqn=false", "minutes=1.5"])
+    assert (changed.lr, changed.num_envs, changed.double_dqn, changed.minutes) == (3e-4, 8, False, 1.5)
+    assert DQNConfig.from_dict(changed.to_dict()) == changed
+    with pytest.raises(ValueError):
+        smoke.with_overrides(["no_such_setting=1"])
+    with pytest.raises(ValueError):
+        DQNConfig(n_step=0).resolved()
+    assert gpu.updates_per_env_step * gpu.num_envs == 2  # two updates of 256 per step of 64 environments
+
+
+def _filled_replay(n_actions=3, steps=40, num_envs=2):
+    replay = ReplayBuffer(num_envs * 64, num_envs, n_step=3)
+    gen = torch.Generator().manual_seed(0)
+    replay.start(torch.randint(0, 255, (num_envs, 4, 84, 84), dtype=torch.uint8, generator=gen))
+    import numpy as np
+    z = np.zeros(num_envs, dtype=bool)
+    for _ in range(steps):
+        replay.add(torch.randint(0, n_actions, (num_envs,), generator=gen).to(torch.uint8), np.ones(num_envs, np.float32),
+                   z, z, z, torch.randint(0, 255, (num_envs, 4, 84, 84), dtype=torch.uint8, generator=gen), z)
+    return replay
+
+
+def test_learner_updates_and_syncs_target():
+    torch.manual_seed(0)
+    cfg = DQNConfig.smoke(batch_size=8, target_update_every=2, lr=1e-3)
+    learner = DQNLearner(NatureDQN(3), cfg, torch.device("cpu"))
+    replay = _filled_replay()
+    before = [p.clone() for p in learner.online.parameters()]
+    learner.update(replay, 1)
+    assert any(not torch.equal(a, b) for a, b in zip(before, learner.online.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(learner.online.parameters(), learner.target.parameters()))
+    learner.update(replay, 1)  # second update: target synced
+    assert all(torch.equal(a, b) for a, b in zip(learner.online.parameters(), learner.target.parameters()))
+    stats = learner.read_stats()
+    assert stats["loss"] > 0 and learner.updates == 2
+
+
+class NaNNet(NatureDQN):
+    def forward(self, frames):
+        return super().forward(frames) * float("nan")
+
+
+def test_nan_loss_is_detected():
+    cfg = DQNConfig.smoke(batch_size=8)
+    learner = DQNLearner(NaNNet(3), cfg, torch.device("cpu"))
+    learner.update(_filled_replay(), 1)
+    with pytest.raises(NonFiniteLossError, match="TD loss became nan"):
+        learner.read_stats()
+    with pytest.raises(NonFiniteLossError):
+        learner.check_finite()
+
+
+def test_update_and_acting_code_never_waits_for_the_host():
+    """A proxy, on the CPU, for "can be captured as a CUDA graph": the replay sampling, the forward
+    passes, the TD target, the loss, gradient clipping and epsilon-greedy acting must not read a
+    tensor's value on the host (.item(), bool(), nonzero...), which on a GPU is a sync that graph
+    capture refuses."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    syncing = {"aten._local_scalar_dense", "aten.nonzero", "aten.masked_select", "aten.unique", "aten._unique2",
+               "aten.item", "aten.is_nonzero", "aten.equal"}
+    seen = []
+
+    class Watch(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            seen.append(str(func.overloadpacket))
+            return func(*args, **(kwargs or {}))
+
+    replay = _filled_replay(n_actions=6)
+    net, target = NatureDQN(6), NatureDQN(6)
+    with Watch():
+        obs, actions, rewards, terminated, next_obs = replay.sample(8)
+        q = net(obs)
+        with torch.no_grad():
+            y = double_dqn_target(rewards, terminated, net(next_obs), target(next_obs), 0.99)
+        loss = dqn_loss(q, actions, y)
+    loss.backward()
+    with Watch():
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+        with torch.no_grad():
+            epsilon_greedy(net(obs), torch.tensor(0.1))
+    assert len(seen) > 50
+    assert not syncing & set(seen), f"host syncs in the graphed code: {sorted(syncing & set(seen))}"

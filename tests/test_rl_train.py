@@ -1,0 +1,115 @@
+"""`course train` end to end on the CPU: the files a run leaves, a resume after SIGKILL, a NaN stop.
+
+Until `course train` is wired into course_lib/cli.py the command runs as
+`python -m course_lib.rl.cli train ...` (the same parser and handler).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+TRAIN = [sys.executable, "-m", "course_lib.rl.cli", "train"]
+
+
+def train(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([*TRAIN, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_smoke_run_writes_every_record(tmp_path):
+    out = tmp_path / "run"
+    done = train("--smoke", "--steps", "1200", "--seed", "3", "--out", str(out), "--no-progress")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("config.json", "log.csv", "episodes.csv", "evals.csv", "checkpoint.pt", "eval.json",
+                 "learning_curve.png", "agent.gif", "summary.json"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, f"{name} missing"
+    assert list((out / "tb").glob("events.out.tfevents.*")), "no TensorBoard event file"
+    log = rows(out / "log.csv")
+    assert log and int(log[-1]["env_steps"]) == 1200
+    assert float(log[-1]["loss"]) >= 0
+    result = json.loads((out / "eval.json").read_text())
+    assert result["episodes"] == 2 and len(result["scores"]) == 2 and result["seed"] == 10_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "finished" and summary["env_steps"] == 1200 and summary["config"]["seed"] == 3
+    assert (out / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from course_lib.rl.video import gif_frames
+
+    assert gif_frames(out / "agent.gif") > 10
+    # the same folder again without --resume is refused, not overwritten
+    again = train("--smoke", "--steps", "400", "--out", str(out), "--no-progress")
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+
+def test_resume_after_sigkill_loses_at_most_one_checkpoint_interval(tmp_path):
+    out = tmp_path / "run"
+    interval = 400
+    args = ["--smoke", "--steps", "2400", "--out", str(out), "--no-progress", "--no-video",
+            "--set", f"checkpoint_every_steps={interval}"]
+    proc = subprocess.Popen([*TRAIN, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    checkpoint = out / "checkpoint.pt"
+    deadline = time.time() + 120
+    while not checkpoint.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert checkpoint.exists(), "no checkpoint was written: " + (proc.stdout.read() if proc.poll() is not None else "timeout")
+    time.sleep(0.3)  # let it run on a little past the checkpoint
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    logged_before = [int(r["env_steps"]) for r in rows(out / "log.csv") if r.get("env_steps")]
+    reached = max(logged_before)
+    assert reached < 2400, "the run finished before it was killed: the test proves nothing"
+
+    done = train("--out", str(out), "--resume", "--no-progress", "--no-video")
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    resumed_from = summary["resumed_from"]
+    assert f"resumed from {checkpoint} at step {resumed_from:,}" in done.stdout
+    assert resumed_from >= interval and resumed_from >= reached - interval, (resumed_from, reached)
+    assert summary["status"] == "finished" and summary["env_steps"] >= 2400 and summary["sessions"] == 2
+    steps = [int(r["env_steps"]) for r in rows(out / "log.csv")]
+    assert steps == sorted(set(steps)), "log.csv has repeated or out-of-order rows after the resume"
+    assert steps[-1] >= 2400
+    assert (out / "eval.json").is_file()
+
+
+def test_nan_loss_stops_with_a_clear_message(tmp_path):
+    done = train("--smoke", "--steps", "1600", "--out", str(tmp_path / "run"), "--no-progress", "--set", "lr=1e30")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "TD loss became nan" in done.stderr and "learning rate" in done.stderr and "Training stopped at step" in done.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["status"] == "failed"
+
+
+def test_nan_from_a_plugged_in_network_raises(tmp_path):
+    from course_lib.rl import DQNConfig, NatureDQN, NonFiniteLossError
+    from course_lib.rl.trainer import Trainer
+
+    class Broken(NatureDQN):
+        def forward(self, frames):
+            return super().forward(frames) / 0.0 * 0.0  # inf * 0 = NaN
+
+    config = DQNConfig.smoke(total_steps=1000)
+    trainer = Trainer(config, tmp_path / "run", make_network=Broken, progress=False, quiet=True, video=False)
+    with pytest.raises(NonFiniteLossError, match="Training stopped at step"):
+        trainer.run()
+
+
+def test_print_config_and_bad_settings():
+    done = train("--smoke", "--print-config", "--set", "lr=5e-4")
+    assert done.returncode == 0 and json.loads(done.stdout)["lr"] == 5e-4
+    bad = train("--smoke", "--print-config", "--set", "nonsense=1")
+    assert bad.returncode == 2 and "nonsense" in bad.stderr
