@@ -43,6 +43,8 @@ import sys
 import time
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -60,7 +62,7 @@ def machine() -> dict:
         "torch": torch.__version__,
         "numpy": numpy.__version__,
         "cpu_cores": os.cpu_count(),
-        "cpu": _cpu_name(),
+        "cpu": cpu_model(),
         "memory_gib": _memory_gib(),
         "load_average_1_5_15min": _load(),
     }
@@ -79,16 +81,6 @@ def machine() -> dict:
     except Exception:
         info["commit"] = "unknown"
     return info
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _load() -> str:

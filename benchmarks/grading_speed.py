@@ -28,6 +28,8 @@ from pathlib import Path
 
 import nbformat
 
+from machine import cpu_model  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "03_activations"
 
@@ -96,16 +98,6 @@ def totals(course: Path) -> dict[str, float]:
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {s.student.id: s.score for s in gb.assignment_submissions(ASSIGNMENT)}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def versions() -> str:

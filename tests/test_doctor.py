@@ -1,7 +1,6 @@
 """`course doctor` passes on a ready machine and names the fix when a package is really missing."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import sysconfig

@@ -45,7 +45,7 @@ def test_student_notebook_hides_solutions_and_hidden_tests(name):
         assert marker not in text, f"{name}: the student notebook still contains {marker!r}"
     source, student = read(SOLUTIONS / f"{name}.ipynb"), read(NOTEBOOKS / f"{name}.ipynb")
     assert [e.name for e in exercises(source)] == [e.name for e in exercises(student)]
-    assert all(len(cells := e.answer_cells) == 1 for e in exercises(student)), "one answer cell per exercise"
+    assert all(len(e.answer_cells) == 1 for e in exercises(student)), "one answer cell per exercise"
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)

@@ -3,7 +3,6 @@ replay buffer rebuilding exactly the observations the real emulators showed."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from course_lib.rl.config import DQNConfig
