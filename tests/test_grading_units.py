@@ -251,3 +251,43 @@ def test_grading_refuses_a_course_directory_the_sandbox_can_see(monkeypatch, tmp
     assert cli.run(args) == cli.EXIT_SETUP
     err = capsys.readouterr().err
     assert "reference cache" in err and "every sandbox can read" in err, err
+
+
+def test_sandbox_can_enter_bound_folders_under_tmp(monkeypatch, tmp_path):
+    """A repository (so its venv and course_lib) cloned under /tmp must be usable inside the sandbox,
+    whose /tmp is private: the folders leading to the binds are made, and readable by its uid."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from course_lib.grading import sandbox
+
+    if not sandbox.probe().available:
+        pytest.skip("bubblewrap cannot run here")
+    clone = Path(tempfile.mkdtemp(prefix="clone-", dir="/tmp"))   # not pytest's tmp_path: that one is 0700
+    shared = clone / "deeper" / "lib"
+    shared.mkdir(parents=True)
+    (shared / "marker.txt").write_text("reachable")
+    real = sandbox.python_paths()
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [*real, str(shared)])
+    job = tmp_path / "job"
+    for d in ("home/work", "tmp", "etc"):
+        (job / d).mkdir(parents=True)
+    uid = sandbox.UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    shown = uid if uid is not None else os.getuid()
+    (job / "etc" / "passwd").write_text(f"grader:x:{shown}:{shown}:grader:/home/grader:/bin/false\n")
+    (job / "etc" / "group").write_text(f"grader:x:{shown}:\n")
+    if uid is not None:
+        for root, dirs, names in os.walk(job):
+            for n in dirs + names:
+                os.chown(os.path.join(root, n), uid, uid)
+    argv = sandbox.command(job, uid, None, {"HOME": sandbox.SANDBOX_HOME, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    at = argv.index(sys.executable, argv.index("--"))
+    argv = argv[: at + 1] + ["-c", f"print(open({str(shared / 'marker.txt')!r}).read())"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
+    assert done.returncode == 0 and done.stdout.strip() == "reachable", done.stderr[-1000:]

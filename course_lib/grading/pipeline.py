@@ -452,6 +452,8 @@ def _check_canary(kit: coursedir.Kit, raw: dict, reference: verdict.Reference) -
     lost = [c for c in g.cells if c.outcome != "passed"]
     if g.status != "graded" or lost or not g.cells:
         detail = "\n".join(f"  {c.grade_id}: {c.reason}" for c in lost) or f"  {g.reason}"
+        if raw.get("result") is None and raw.get("stderr"):  # the runner itself failed: say how
+            detail += "\nthe grading runner's last words:\n" + raw["stderr"][-1500:]
         raise GradeError(
             f"{kit.assignment}: the solutions notebook, graded through the sandbox like a submission, does not earn "
             f"full marks ({fmt(g.score)}/{fmt(g.max_score)}; status {g.status}). No grade was written.\n{detail}\n"

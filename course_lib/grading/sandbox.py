@@ -192,9 +192,12 @@ def command(jobdir: Path, uid: int | None, mpl_cache: Path | None, env: dict) ->
     binds = [(p, p) for p in python_paths()]
     if mpl_cache is not None:
         binds.append((str(mpl_cache), MPL_CACHE_IN_SANDBOX))
+    # Parents of the binds, made readable: bubblewrap would make missing ones 0700 root, which
+    # the sandbox's own uid cannot enter (a repository cloned under /tmp, say). Those under
+    # /tmp land in the job's private /tmp; nothing can be made inside the read-only /usr.
     for _src, dest in binds:
         for parent in _dirs_for(dest):
-            if parent not in made and not parent.startswith(("/usr/", "/tmp/", SANDBOX_HOME + "/")):
+            if parent not in made and not parent.startswith("/usr/"):
                 argv += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
     for src, dest in binds:
