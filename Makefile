@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 PYTEST_ARGS ?=
+# JupyterLab refuses to start as root (containers, cloud shells) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: course test system-packages release lock clean-venv
 
@@ -21,7 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 course: $(STAMP)
 	@echo "Opening the course in JupyterLab: follow the http://127.0.0.1 link printed below (Ctrl-C stops it)."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-		--ServerApp.root_dir="$(CURDIR)/notebooks"
+		--ServerApp.root_dir="$(CURDIR)/notebooks" $(ALLOW_ROOT)
 
 # Debian packages some tests need: bubblewrap (the grading sandbox), chromium (the browser
 # test) and postgresql (the shared-gradebook test). Installed when missing where that is
