@@ -51,6 +51,37 @@ class EvalResult:
                 f"epsilon {self.epsilon:g}, {self.seconds:.1f} s)")
 
 
+class SeededPlayer:
+    """The network, frozen, choosing actions with a tiny epsilon drawn from a seeded generator.
+
+    Evaluation and the video both play this way, so that the same seed means the same game:
+    the seed fixes the environments' no-op starts and every exploratory action.
+    """
+
+    def __init__(self, network: nn.Module, config: DQNConfig, device: torch.device | str | None = None,
+                 seed: int | None = None, epsilon: float | None = None, policy: Callable | None = None):
+        self.network = network
+        self.seed = int(config.eval_seed if seed is None else seed)
+        self.epsilon = float(config.eval_epsilon if epsilon is None else epsilon)
+        self.policy = policy or epsilon_greedy
+        self.device = torch.device(device) if device is not None else next(network.parameters()).device
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(self.seed)
+
+    def __call__(self, obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            q = self.network(torch.from_numpy(obs).to(self.device))
+            return torch.as_tensor(self.policy(q, self.epsilon, self.generator)).cpu().numpy().astype(np.int64)
+
+    def __enter__(self) -> "SeededPlayer":
+        self._was_training = self.network.training
+        self.network.eval()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.network.train(self._was_training)
+
+
 def evaluate(
     network: nn.Module,
     config: DQNConfig,
@@ -63,31 +94,21 @@ def evaluate(
 ) -> EvalResult:
     """Play ``episodes`` full games in parallel, one per fixed seed; return their raw scores."""
     episodes = int(episodes or config.eval_episodes)
-    seed = int(config.eval_seed if seed is None else seed)
-    epsilon = float(config.eval_epsilon if epsilon is None else epsilon)
-    policy = policy or epsilon_greedy
-    device = torch.device(device) if device is not None else next(network.parameters()).device
-    generator = torch.Generator(device=device)
-    generator.manual_seed(seed)
     started = time.perf_counter()
     env = evaluation_env(config, episodes)
-    was_training = network.training
-    network.eval()
     try:
-        obs, _ = env.reset(seed=seed)
-        done = np.zeros(episodes, dtype=bool)
-        scores = np.zeros(episodes, dtype=np.float64)
-        lengths = np.zeros(episodes, dtype=np.int64)
-        while not done.all():
-            with torch.no_grad():
-                q = network(torch.from_numpy(obs).to(device))
-                actions = torch.as_tensor(policy(q, epsilon, generator)).cpu().numpy().astype(np.int64)
-            obs, reward, terminated, truncated, _ = env.step(actions)
-            live = ~done
-            scores[live] += reward[live]
-            lengths[live] += 1
-            done |= np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
+        with SeededPlayer(network, config, device, seed, epsilon, policy) as player:
+            obs, _ = env.reset(seed=player.seed)
+            done = np.zeros(episodes, dtype=bool)
+            scores = np.zeros(episodes, dtype=np.float64)
+            lengths = np.zeros(episodes, dtype=np.int64)
+            while not done.all():
+                obs, reward, terminated, truncated, _ = env.step(player(obs))
+                live = ~done
+                scores[live] += reward[live]
+                lengths[live] += 1
+                done |= np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
     finally:
         env.close()
-        network.train(was_training)
-    return EvalResult([float(s) for s in scores], [int(n) for n in lengths], seed, epsilon, time.perf_counter() - started)
+    return EvalResult([float(s) for s in scores], [int(n) for n in lengths], player.seed, player.epsilon,
+                      time.perf_counter() - started)

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .acting import epsilon_greedy
 from .config import DQNConfig
 from .envs import evaluation_env
+from .evaluation import SeededPlayer
 
 
 def record_gif(
@@ -35,44 +35,34 @@ def record_gif(
     """Play one game (or ``max_steps`` decisions) and save it as an animated GIF at ``path``."""
     from PIL import Image
 
-    seed = int(config.eval_seed if seed is None else seed)
-    epsilon = float(config.eval_epsilon if epsilon is None else epsilon)
     max_steps = int(config.video_max_steps if max_steps is None else max_steps)
     fps = int(config.video_fps if fps is None else fps)
-    policy = policy or epsilon_greedy
-    device = torch.device(device) if device is not None else next(network.parameters()).device
-    generator = torch.Generator(device=device)
-    generator.manual_seed(seed)
     agent_env = evaluation_env(config, 1)
     screen_env = evaluation_env(config, 1, rgb=True)
-    was_training = network.training
-    network.eval()
     frames: list = []
     score, steps = 0.0, 0
     try:
-        obs, _ = agent_env.reset(seed=seed)
-        screen, _ = screen_env.reset(seed=seed)
-        frames.append(Image.fromarray(screen[0, -1]))
-        for steps in range(1, max_steps + 1):
-            with torch.no_grad():
-                q = network(torch.from_numpy(obs).to(device))
-                action = torch.as_tensor(policy(q, epsilon, generator)).cpu().numpy().astype(np.int64)
-            obs, reward, terminated, truncated, _ = agent_env.step(action)
-            screen, *_ = screen_env.step(action)
-            score += float(reward[0])
+        with SeededPlayer(network, config, device, seed, epsilon, policy) as player:
+            obs, _ = agent_env.reset(seed=player.seed)
+            screen, _ = screen_env.reset(seed=player.seed)
             frames.append(Image.fromarray(screen[0, -1]))
-            if terminated[0] or truncated[0]:
-                break
+            for steps in range(1, max_steps + 1):
+                action = player(obs)
+                obs, reward, terminated, truncated, _ = agent_env.step(action)
+                screen, *_ = screen_env.step(action)
+                score += float(reward[0])
+                frames.append(Image.fromarray(screen[0, -1]))
+                if terminated[0] or truncated[0]:
+                    break
     finally:
         agent_env.close()
         screen_env.close()
-        network.train(was_training)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:], duration=int(round(1000 / fps)), loop=0)
     tmp.replace(path)
-    return {"path": str(path), "steps": steps, "frames": len(frames), "score": score, "seed": seed, "epsilon": epsilon,
+    return {"path": str(path), "steps": steps, "frames": len(frames), "score": score, "seed": player.seed, "epsilon": player.epsilon,
             "bytes": path.stat().st_size}
 
 
