@@ -123,14 +123,19 @@ def _target_names(target: ast.expr) -> list[str] | None:
     if isinstance(target, ast.Starred):
         return _target_names(target.value)
     if isinstance(target, (ast.Tuple, ast.List)):
-        out: list[str] = []
-        for elt in target.elts:
-            names = _target_names(elt)
-            if names is None:
-                return None
-            out += names
-        return out
+        return _names_of_all(target.elts)
     return None
+
+
+def _names_of_all(targets: list[ast.expr]) -> list[str] | None:
+    """Base names several targets bind together; None as soon as one assigns through something else."""
+    out: list[str] = []
+    for target in targets:
+        names = _target_names(target)
+        if names is None:
+            return None
+        out += names
+    return out
 
 
 def _bound_by(stmt: ast.stmt) -> list[str] | None:
@@ -140,13 +145,7 @@ def _bound_by(stmt: ast.stmt) -> list[str] | None:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [stmt.name]
     if isinstance(stmt, ast.Assign):
-        out: list[str] = []
-        for target in stmt.targets:
-            names = _target_names(target)
-            if names is None:
-                return None
-            out += names
-        return out
+        return _names_of_all(stmt.targets)
     if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
         return _target_names(stmt.target)
     return None
