@@ -139,7 +139,7 @@ def main() -> int:
         print(f"  {t_feedback:.1f} s", flush=True)
 
         print("course grade...", flush=True)
-        argv = [sys.executable, "-m", "course_lib.grading.cli", str(ours), "-a", ASSIGNMENT, "--no-progress"]
+        argv = [sys.executable, "-m", "autograder.cli", str(ours), "-a", ASSIGNMENT, "--no-progress"]
         if args.workers:
             argv += ["--workers", str(args.workers)]
         t_ours = run(argv, ROOT)

@@ -14,9 +14,13 @@ input in place.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
+import re
+import sys
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -33,6 +37,9 @@ __all__ = [
     "no_mutation",
     "no_warnings",
     "is_true",
+    "defined",
+    "prerequisite",
+    "demo",
 ]
 
 
@@ -40,15 +47,21 @@ class CheckFailed(AssertionError):
     """A test failed; the message says why in plain words."""
 
 
-#: Set only by the grading harness (``course_lib.grading.record``) inside a grading
+#: Set only by the grading harness (``autograder.record``) inside a grading
 #: kernel: each comparison below is then handed to it, to be exported as plain data and
 #: decided outside the learner's kernel. ``None`` everywhere else: checks decide here.
 _recorder: Callable | None = None
 
 
+# Every function of this module sets ``__tracebackhide__``: IPython then leaves its frames
+# out of a failure's traceback, so a learner reads their own cell and the message, not
+# thirty lines of this file.
+
+
 def _recordable(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def checked(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
         if _recorder is None:
             return fn(*args, **kwargs)
         return _recorder(fn, args, kwargs)
@@ -57,6 +70,7 @@ def _recordable(fn: Callable) -> Callable:
 
 
 def _fail(message: str, hint: str | None = None) -> None:
+    __tracebackhide__ = True
     text = message if not hint else f"{message}\nHint: {hint}"
     raise CheckFailed(text) from None
 
@@ -85,6 +99,7 @@ def _where(index: tuple) -> str:
 
 
 def _as_array(value: Any, name: str) -> np.ndarray:
+    __tracebackhide__ = True
     if value is None:
         _fail(
             f"{name} is None.",
@@ -106,9 +121,77 @@ def _as_array(value: Any, name: str) -> np.ndarray:
     return array
 
 
-def call(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
-    """Call a learner's function, turning "not written yet" into a plain message."""
-    label = name or getattr(fn, "__name__", "your function")
+def _describe(value: Any) -> str:
+    """A learner-readable description of an argument: its kind and shape, never its contents."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, (int, float)):
+        kind = "tensor" if type(value).__module__.startswith("torch") else "array"
+        return f"{kind} of shape {tuple(shape)}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of length {len(value)}"
+    if isinstance(value, (bool, int, float, np.number)):
+        return f"{type(value).__name__} {_fmt(value)}"
+    if value is None:
+        return "None"
+    return type(value).__name__
+
+
+_USUAL_CAUSES: tuple[tuple[type, str, str], ...] = (
+    (ValueError, r"could not be broadcast together with shapes\s+(\S+)\s+(\S+)",
+     "shapes {0} and {1} do not broadcast: did you keep the summed axis (`keepdims=True`), "
+     "or combine a row with a column by mistake?"),
+    (ValueError, r"matmul|not aligned|mismatch in its core dimension",
+     "the inner sizes of a matrix product must agree, (m, k) @ (k, n): check the order of the "
+     "factors and whether one of them needs a `.T`."),
+    (RuntimeError, r"shapes cannot be multiplied",
+     "the inner sizes of a matrix product must agree: check the order of the factors and whether one needs a `.T`."),
+    (RuntimeError, r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)",
+     "sizes {0} and {1} do not broadcast: did you keep the reduced dimension (`keepdim=True`)?"),
+    (ValueError, r"truth value of an array",
+     "an `if` or `and`/`or` got a whole array: use element-wise functions such as np.where, "
+     "np.maximum or `&` instead."),
+    (IndexError, r"", "an index is out of range: check which axis you index and how long that axis is "
+                      "(shape[0] counts rows, shape[1] columns)."),
+    (TypeError, r"NoneType", "something is None: a helper you call may end without `return`."),
+    (TypeError, r"", "a value has the wrong type: check that you pass arrays or numbers, in the order the docstring gives."),
+    (NameError, r"", "a name in your function is not defined: a typo, or a variable from a cell that has not run yet."),
+    (ZeroDivisionError, r"", "a division by zero: check the denominator (an empty batch, a zero count?)."),
+    (AttributeError, r"", "an object lacks that method or attribute: a list where an array was expected "
+                          "(np.asarray), or a NumPy array where a tensor was expected?"),
+    (KeyError, r"", "a dictionary has no such key: check its spelling."),
+)
+
+
+def _usual_cause(exc: BaseException) -> str | None:
+    text = str(exc)
+    for kind, pattern, hint in _USUAL_CAUSES:
+        if isinstance(exc, kind):
+            found = re.search(pattern, text)
+            if found:
+                return hint.format(*found.groups())
+    return None
+
+
+def _learner_line(exc: BaseException) -> str | None:
+    """The last line of the learner's own code (a notebook cell) that the error passed through."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith("<") or "ipykernel_" in filename or "ipython-input" in filename:
+            if tb.tb_frame.f_globals.get("__name__") != __name__:
+                import linecache
+
+                text = linecache.getline(filename, tb.tb_lineno).strip()
+                if text:
+                    line = text
+        tb = tb.tb_next
+    return line
+
+
+def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tuple[type, ...] = ()) -> Any:
+    """Call the learner's function; turn "not written yet" and raw errors into plain messages."""
+    __tracebackhide__ = True
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
@@ -116,11 +199,36 @@ def call(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> An
             f"{label} is not implemented yet.",
             "replace the line `raise NotImplementedError()` with your code.",
         )
+    except CheckFailed:
+        raise
+    except passthrough:
+        raise
+    except Exception as exc:
+        inputs = ", ".join([_describe(a) for a in args] + [f"{k}={_describe(v)}" for k, v in kwargs.items()])
+        where = _learner_line(exc)
+        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        message = f"{label} raised {type(exc).__name__} when called with ({inputs})" + (f": {detail}" if detail else ".")
+        if where:
+            message += f"\nIt failed at this line of your code: {where}"
+        _fail(message, _usual_cause(exc))
+
+
+def call(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
+    """Call a learner's function, turning "not written yet" and raw Python/NumPy errors into plain messages.
+
+    A learner who forgets ``keepdims`` sees "softmax raised ValueError when called with
+    (array of shape (2, 3)) ... shapes (2,3) and (2,) do not broadcast: did you keep the
+    summed axis?" instead of a NumPy traceback.
+    """
+    __tracebackhide__ = True
+    label = name or getattr(fn, "__name__", "your function")
+    return _invoke(fn, args, kwargs, label)
 
 
 @_recordable
 def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless ``actual`` has exactly ``expected_shape``."""
+    __tracebackhide__ = True
     array = _as_array(actual, name)
     expected_shape = tuple(expected_shape)
     if array.shape != expected_shape:
@@ -138,6 +246,7 @@ def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | 
 @_recordable
 def finite(actual: Any, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail if ``actual`` holds NaN or infinity, saying where the first one is."""
+    __tracebackhide__ = True
     array = _as_array(actual, name)
     if array.dtype.kind in "fc":
         bad = ~np.isfinite(array)
@@ -158,6 +267,7 @@ def finite(actual: Any, name: str = "result", hint: str | None = None) -> np.nda
 @_recordable
 def dtype_kind(actual: Any, kinds: str, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless the array's dtype kind is one of ``kinds`` ('f' float, 'i' int, 'b' bool, 'u' unsigned)."""
+    __tracebackhide__ = True
     array = _as_array(actual, name)
     names = {"f": "floating point", "i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}
     if array.dtype.kind not in kinds:
@@ -236,6 +346,7 @@ def close(
 @_recordable
 def equal(actual: Any, expected: Any, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless ``actual`` equals ``expected`` exactly (for labels, counts, booleans)."""
+    __tracebackhide__ = True
     want = np.asarray(expected)
     got = _as_array(actual, name)
     shape(got, want.shape, name)
@@ -256,6 +367,7 @@ def equal(actual: Any, expected: Any, name: str = "result", hint: str | None = N
 @_recordable
 def sums_to_one(actual: Any, axis: int = -1, name: str = "result", atol: float = 1e-6, hint: str | None = None) -> np.ndarray:
     """Fail unless every slice along ``axis`` sums to 1 (probabilities)."""
+    __tracebackhide__ = True
     array = finite(actual, name)
     totals = np.sum(array, axis=axis)
     bad = ~np.isclose(totals, 1.0, atol=atol)
@@ -275,6 +387,7 @@ def sums_to_one(actual: Any, axis: int = -1, name: str = "result", atol: float =
 @_recordable
 def in_range(actual: Any, low: float, high: float, name: str = "result", hint: str | None = None) -> np.ndarray:
     """Fail unless every entry lies in the closed interval [low, high]."""
+    __tracebackhide__ = True
     array = finite(actual, name)
     outside = (array < low) | (array > high)
     if np.any(outside):
@@ -306,6 +419,21 @@ def _unchanged(before: Any, after: Any) -> bool:
     return True
 
 
+def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[str]:
+    """How the learner's function calls each argument (``w``), for messages; positions as a fallback."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i in range(len(args)):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
+            names.append(f"argument `{params[i].name}`")
+        else:
+            names.append(f"argument {i + 1}")
+    return names + [f"argument `{k}`" for k in kwargs]
+
+
 @_recordable
 def no_mutation(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
     """Call ``fn`` and fail if it changed any array argument in place; return its result.
@@ -313,11 +441,12 @@ def no_mutation(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
     Changing an input in place is a classic silent bug: the caller's weights or data
     change behind its back (in RL, a replay sample edited in place corrupts the buffer).
     """
+    __tracebackhide__ = True
     label = name or getattr(fn, "__name__", "your function")
     params = list(args) + list(kwargs.values())
-    names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
+    names = _argument_names(fn, args, kwargs)
     before = [_snapshot(p) for p in params]
-    result = call(fn, *args, name=label, **kwargs)
+    result = _invoke(fn, args, kwargs, label)
     for arg_name, old, new in zip(names, before, params):
         if not _unchanged(old, new):
             _fail(
@@ -334,12 +463,13 @@ def no_warnings(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
 
     Underflow (tiny numbers rounding to 0) is allowed: it is harmless here.
     """
+    __tracebackhide__ = True
     label = name or getattr(fn, "__name__", "your function")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
             try:
-                return call(fn, *args, name=label, **kwargs)
+                return _invoke(fn, args, kwargs, label, passthrough=(FloatingPointError, RuntimeWarning, UserWarning))
             except FloatingPointError as exc:
                 _fail(
                     f"{label} hit a floating-point error: {exc}.",
@@ -353,6 +483,67 @@ def no_warnings(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
 @_recordable
 def is_true(condition: Any, message: str, hint: str | None = None) -> None:
     """Fail with ``message`` unless ``condition`` holds (for checks the helpers above do not cover)."""
+    __tracebackhide__ = True
+    __tracebackhide__ = True
     if not bool(condition):
         _fail(message, hint)
 
+
+
+def defined(*names: str, where: str = "the cell above") -> None:
+    """Fail with "define `w_and` in the cell above first" when a test reads a name that does not exist yet.
+
+    Call it at the top of a test cell that reads variables (not functions) the learner sets,
+    instead of letting Python say ``NameError``.
+    """
+    __tracebackhide__ = True
+    namespace = sys._getframe(1).f_globals
+    missing = [n for n in names if n not in namespace]
+    if missing:
+        listed = ", ".join(f"`{n}`" for n in missing)
+        _fail(f"{listed} {'is' if len(missing) == 1 else 'are'} not defined yet: define {listed} in {where} first, "
+              "then run this cell again.")
+
+
+def prerequisite(name: str, checks: Callable[[], Any], where: str = "") -> None:
+    """Before testing code that uses an earlier exercise, check that exercise and blame it by name.
+
+    ``checks`` runs a few quick checks of the earlier function ``name``; when one fails the
+    learner reads "this test uses your `perceptron_predict`, which is not right yet: fix it
+    first" instead of a misleading hint about the later code. Tests of later code should,
+    where they can, also feed it a correct earlier piece, so that one bug costs its points once.
+    """
+    __tracebackhide__ = True
+    try:
+        checks()
+    except CheckFailed as exc:
+        place = f" ({where})" if where else ""
+        _fail(f"this test uses your `{name}`{place}, which is not right yet: fix `{name}` first, then run this cell "
+              f"again.\nWhat its check says: {exc}")
+
+
+@contextlib.contextmanager
+def demo(exercise: str) -> Iterator[None]:
+    """Run a demonstration that needs the learner's code; say "finish Exercise N to see this" until it is written.
+
+    ``with check.demo("Exercise 2"):`` around a plot or a printout that calls learner
+    functions. An unwritten function prints one line and the notebook goes on; a function
+    that raises explains which exercise to fix.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except NotImplementedError:
+        print(f"Finish {exercise} to see this demonstration (its function still raises NotImplementedError).")
+    except CheckFailed:
+        raise
+    except Exception as exc:
+        from .earlier import EarlierMissing
+
+        if isinstance(exc, EarlierMissing):
+            print(f"To see this demonstration: {exc}")
+            return
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        _fail(f"this demonstration uses your code from {exercise}, which raised {type(exc).__name__}"
+              + (f": {detail}" if detail else "") + f". Fix {exercise} (its tests say what is wrong) and run this cell again.",
+              _usual_cause(exc))

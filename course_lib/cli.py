@@ -19,26 +19,6 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([bin_dir, *parts])
 
 
-def _release(args: argparse.Namespace) -> int:
-    from .release import ReleaseError, find_root, release
-
-    try:
-        root = Path(args.root).resolve() if args.root else find_root()
-        drifted = release(root, check_only=args.check, names=args.names or None)
-    except ReleaseError as exc:
-        print(f"course release: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        if drifted:
-            print("notebooks/ differs from what `course release` would write for: " + ", ".join(drifted))
-            print("Run `course release` and commit the result.")
-            return 1
-        print("notebooks/ matches solutions/: no drift.")
-        return 0
-    print(f"regenerated {len(drifted)} student notebook(s)" + (f": {', '.join(drifted)}" if drifted else " (all were up to date)"))
-    return 0
-
-
 def _check(args: argparse.Namespace) -> int:
     from .feedback import PASSED, summarise, table
     from .runner import execute_file
@@ -82,12 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
-    p.add_argument("names", nargs="*", help="notebook names (default: all), e.g. 03_activations")
-    p.add_argument("--check", action="store_true", help="only report drift; exit 1 if notebooks/ is out of date")
-    p.add_argument("--root", help="the course repository (default: found from the current folder)")
-    p.set_defaults(func=_release)
-
     p = sub.add_parser("check", help="run a notebook's visible tests and print a table of exercises")
     p.add_argument("notebook", help="path to the notebook, e.g. notebooks/03_activations.ipynb")
     p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
@@ -103,14 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     p.set_defaults(func=_progress)
 
-    # The instructor's and the capstone runner's commands live beside their code; their
-    # modules import nothing heavy until a command runs.
-    from .grading.cli import add_parser as add_grade_parser
-    from .rl.cli import add_parser as add_train_parser
-
-    add_grade_parser(sub)
-    add_train_parser(sub)
+    # The instructor's commands (release, grade, from the `autograder` package) and the
+    # capstone runner's (train) live beside their code and register themselves as
+    # `course.commands` entry points: this package never imports the grader.
+    for add_parser in plugin_commands():
+        add_parser(sub)
     return parser
+
+
+def plugin_commands() -> list:
+    """The ``add_parser(subparsers)`` functions of every installed `course.commands` entry point."""
+    from importlib.metadata import entry_points
+
+    found = sorted(entry_points(group="course.commands"), key=lambda ep: ep.name)
+    return [ep.load() for ep in found]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,7 +49,7 @@ def _pip(*args: str) -> str:
 def lock_pins() -> dict[str, str]:
     """Pins from the repository's requirements.lock, or {} when the course is not checked out."""
     try:
-        from .release import find_root
+        from .repository import find_root
 
         lock = find_root() / "requirements.lock"
     except Exception:

@@ -35,7 +35,7 @@ class NotebookProgress:
 
 
 def default_folder() -> Path:
-    from .release import find_root
+    from .repository import find_root
 
     here = Path.cwd()
     if any(here.glob("[0-9][0-9]_*.ipynb")):

@@ -51,3 +51,17 @@ def test_every_sub_command_is_reachable_from_course():
     assert '"lr": 0.0003' in done.stdout and '"preset": "smoke"' in done.stdout
     done = course("grade", "--help")
     assert done.returncode == 0 and "--shard" in done.stdout and "--unsandboxed" in done.stdout
+
+
+def test_the_learners_package_never_imports_the_grader():
+    """course_lib is what learners install and import; the grader builds on it, never the reverse."""
+    import re
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "course_lib").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s*(import autograder|from autograder)\b", line)
+    ]
+    assert not offenders, f"course_lib imports the grader at {offenders}"
+    assert not (ROOT / "course_lib" / "grading").exists(), "course_lib/grading/ is back: the grader lives in autograder/"

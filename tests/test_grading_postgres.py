@@ -99,7 +99,7 @@ def test_two_shards_share_one_postgres_gradebook(postgres, tmp_path):
     runs = []
     for i in (1, 2):
         course = tmp_path / f"machine-{i}"
-        argv = [sys.executable, "-m", "course_lib.grading.cli", str(loose), "-a", ASSIGNMENT, "--course", str(course),
+        argv = [sys.executable, "-m", "autograder.cli", str(loose), "-a", ASSIGNMENT, "--course", str(course),
                 "--db-url", postgres, "--shard", f"{i}/2", "--workers", "1", "--cell-timeout", str(CELL_TIMEOUT),
                 "--no-progress", "--no-feedback", "--cache", str(shared_cache()), *sandbox_args()]
         runs.append(subprocess.Popen(argv, cwd=ROOT, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import NOTEBOOK_NAMES, SOLUTIONS
 from course_lib import check
-from course_lib.grading import instrument, intake, plain, record, repair, verdict
+from autograder import instrument, intake, plain, record, repair, verdict
 
 
 # -- plain: what crosses the sandbox boundary ------------------------------------------------------
@@ -222,7 +222,7 @@ def test_shards_split_the_class_without_overlap():
 
 
 def test_grading_refuses_without_a_sandbox(monkeypatch, tmp_path, capsys):
-    from course_lib.grading import cli, sandbox
+    from autograder import cli, sandbox
 
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
     (tmp_path / "alice.ipynb").write_text("{}")
@@ -237,7 +237,7 @@ def test_grading_refuses_without_a_sandbox(monkeypatch, tmp_path, capsys):
 def test_grading_refuses_a_course_directory_the_sandbox_can_see(monkeypatch, tmp_path, capsys):
     import sys
 
-    from course_lib.grading import cli, sandbox
+    from autograder import cli, sandbox
 
     monkeypatch.setattr(sandbox, "probe", lambda: sandbox.SandboxInfo(True, version="test"))
     inside = Path(sys.prefix) / "course-under-the-venv"   # bound read-only into every sandbox
@@ -262,7 +262,7 @@ def test_sandbox_can_enter_bound_folders_under_tmp(monkeypatch, tmp_path):
     import sys
     import tempfile
 
-    from course_lib.grading import sandbox
+    from autograder import sandbox
 
     if not sandbox.probe().available:
         pytest.skip("bubblewrap cannot run here")

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import NOTEBOOK_NAMES, NOTEBOOKS, ROOT, SOLUTIONS
 from course_lib.exercises import exercises, read
-from course_lib.release import dumps, generate
+from autograder.release import dumps, generate
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,7 @@ def process_start_time() -> float:
 def default_out_dir(game: str, seed: int) -> Path:
     """runs/GAME-seedN in the course repository (git ignores /runs/), else under the current folder."""
     try:
-        from ..release import find_root
+        from ..repository import find_root
 
         base = find_root() / "runs"
     except Exception:

@@ -33,7 +33,7 @@ def shared_cache() -> Path:
 @lru_cache(maxsize=1)
 def sandbox_problem() -> str | None:
     """None when bubblewrap works here (`make test` installs it where it can); else why not."""
-    from course_lib.grading import sandbox
+    from autograder import sandbox
 
     info = sandbox.probe()
     return None if info.available else info.reason
@@ -53,7 +53,7 @@ def tool_env() -> dict[str, str]:
 def student_notebook() -> str:
     """The released 03_activations, made by nbgrader (as `course release` does)."""
     from course_lib.cli import ensure_tools_on_path
-    from course_lib.release import generate
+    from autograder.release import generate
 
     ensure_tools_on_path()
     return nbformat.writes(generate(ROOT, [ASSIGNMENT])[ASSIGNMENT])
@@ -65,7 +65,7 @@ def context(course: Path, port: int = 0) -> Context:
 
 
 def grade(submissions: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-m", "course_lib.grading.cli", str(submissions), "--workers", "2",
+    argv = [sys.executable, "-m", "autograder.cli", str(submissions), "--workers", "2",
             "--cell-timeout", str(CELL_TIMEOUT), "--timeout", "240", "--memory", "1024", "--no-progress",
             "--cache", str(shared_cache()), *sandbox_args(), *args]
     return subprocess.run(argv, cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=timeout)

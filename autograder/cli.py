@@ -1,4 +1,8 @@
-"""`course grade`: the command line of the grading pipeline (``course_lib/cli.py`` adds it to ``course``)."""
+"""The instructor's sub-commands of `course`: `course release` and `course grade`.
+
+``course_lib/cli.py`` finds them through the ``course.commands`` entry points declared in
+pyproject.toml, so the learner's package never imports the grader.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +11,37 @@ import sys
 from pathlib import Path
 
 EXIT_SETUP, EXIT_UNTRUSTED, EXIT_NO_SANDBOX = 2, 3, 4
+
+
+def add_release_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
+    p.add_argument("names", nargs="*", help="notebook names (default: all), e.g. 03_activations")
+    p.add_argument("--check", action="store_true", help="only report drift; exit 1 if notebooks/ is out of date")
+    p.add_argument("--root", help="the course repository (default: found from the current folder)")
+    p.set_defaults(func=run_release)
+    return p
+
+
+def run_release(args: argparse.Namespace) -> int:
+    from course_lib.repository import RepositoryNotFound, find_root
+
+    from .release import ReleaseError, release
+
+    try:
+        root = Path(args.root).resolve() if args.root else find_root()
+        drifted = release(root, check_only=args.check, names=args.names or None)
+    except (ReleaseError, RepositoryNotFound) as exc:
+        print(f"course release: {exc}", file=sys.stderr)
+        return EXIT_SETUP
+    if args.check:
+        if drifted:
+            print("notebooks/ differs from what `course release` would write for: " + ", ".join(drifted))
+            print("Run `course release` and commit the result.")
+            return 1
+        print("notebooks/ matches solutions/: no drift.")
+        return 0
+    print(f"regenerated {len(drifted)} student notebook(s)" + (f": {', '.join(drifted)}" if drifted else " (all were up to date)"))
+    return 0
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -81,7 +116,8 @@ def _course_for(path: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..release import ReleaseError, find_root
+    from course_lib.repository import RepositoryNotFound, find_root
+
     from . import pipeline, sandbox
     from .course import CourseError, ensure_course
     from .intake import IntakeError, parse_shard
@@ -92,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_SETUP
     try:
         repo = Path(args.root).resolve() if args.root else find_root()
-    except ReleaseError:
+    except RepositoryNotFound:
         repo = None
     course = Path(args.course).resolve() if args.course else _course_for(path)
     try:
@@ -138,8 +174,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course_lib.grading.cli ...`` (same as ``course grade ...``)."""
-    from ..cli import ensure_tools_on_path
+    """``python -m autograder.cli ...`` (same as ``course grade ...``)."""
+    from course_lib.cli import ensure_tools_on_path
 
     parser = argparse.ArgumentParser(prog="course")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -13,26 +13,11 @@ from pathlib import Path
 
 import nbformat
 
-CONFIG = Path("autograder") / "nbgrader_config.py"
+from course_lib.repository import CONFIG, RepositoryNotFound, find_root
 
 
 class ReleaseError(RuntimeError):
     pass
-
-
-def find_root(start: str | Path | None = None) -> Path:
-    """The course repository: the nearest folder upwards holding autograder/nbgrader_config.py."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG).is_file() and (folder / "solutions").is_dir():
-            return folder
-    package_parent = Path(__file__).resolve().parent.parent
-    if (package_parent / CONFIG).is_file():
-        return package_parent
-    raise ReleaseError(
-        f"cannot find the course repository from {here}: run this inside the repository "
-        "(the folder holding solutions/ and autograder/) or pass --root."
-    )
 
 
 def solution_notebooks(root: Path) -> list[Path]:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..exercises import exercise_name
-from ..release import CONFIG
+from course_lib.exercises import exercise_name
+from course_lib.repository import CONFIG
 from . import instrument, repair
 
 GRADING_DIR = "grading"

@@ -77,7 +77,7 @@ def grader_version() -> str:
 
 def bootstrap_code(mode: str, token: str, figures: bool) -> str:
     lines = ["def __course_grading_bootstrap():",
-             "    import course_lib.grading.record as r",
+             "    import autograder.record as r",
              f"    r.install(mode={mode!r}, token={token!r})"]
     if not figures:
         lines.append("    r.quiet_figures()")

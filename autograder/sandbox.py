@@ -5,7 +5,7 @@ The sandbox (``bwrap`` from Debian's ``bubblewrap`` package) gives the notebook 
   * new PID, network, IPC and UTS namespaces: no network at all (only a private
     loopback), no view of the host's processes;
   * a filesystem made of read-only binds of the system (``/usr``), the Python installation
-    and the ``course_lib`` package, a writable ``$HOME`` holding the submission's working
+    and the ``course_lib`` and ``autograder`` packages, a writable ``$HOME`` holding the submission's working
     folder, and a private ``/tmp``; everything else (the instructor's course directory,
     gradebook, solutions, source notebooks, the repository) is simply not there, and the
     root of the tree is read-only;
@@ -129,8 +129,15 @@ def _bwrap_base(tool: str) -> list[str]:
 
 
 def python_paths() -> list[str]:
-    """What the sandbox needs of this Python: the installation, its site-packages, course_lib."""
+    """What the sandbox needs of this Python: the installation, its site-packages, and two packages.
+
+    ``course_lib`` (what the notebooks import) and ``autograder`` (the runner and the
+    in-kernel recorder), each bound as its own folder: the repository around them, with
+    solutions/ and the instructor's files, stays out of the sandbox.
+    """
     import course_lib
+
+    import autograder
 
     paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(sys.exec_prefix),
              os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
@@ -138,6 +145,7 @@ def python_paths() -> list[str]:
         if os.path.isdir(sp):
             paths.add(os.path.realpath(sp))
     paths.add(os.path.realpath(os.path.dirname(course_lib.__file__)))
+    paths.add(os.path.realpath(os.path.dirname(autograder.__file__)))
     paths = {p for p in paths if p not in ("/", "/usr") and not p.startswith("/usr/")}
     # keep only the outermost of nested paths
     ordered = sorted(paths, key=len)
@@ -207,7 +215,7 @@ def command(jobdir: Path, uid: int | None, mpl_cache: Path | None, env: dict) ->
     argv += ["--remount-ro", "/", "--chdir", SANDBOX_WORK, "--"]
     if uid is not None:
         argv += ["/usr/bin/setpriv", *_setpriv_args(uid)]
-    argv += [sys.executable, "-I", "-m", "course_lib.grading.execute"]
+    argv += [sys.executable, "-I", "-m", "autograder.execute"]
     return argv
 
 
@@ -322,7 +330,7 @@ def run_job(job: dict, submission_dir: Path | None, sandboxed: bool, wall_timeou
             env = kernel_env(str(home), str(work))
             job = dict(job, env=env, workdir=str(work), kernel_log=str(tmp / "kernel.log"),
                        writable=[str(home), str(tmp)], mpl_cache=str(mpl_cache) if mpl_cache else None)
-            argv = [sys.executable, "-I", "-m", "course_lib.grading.execute"]
+            argv = [sys.executable, "-I", "-m", "autograder.execute"]
             cwd = str(work)
         result_token = job["result_token"]
         payload = json.dumps(job).encode()

@@ -57,7 +57,7 @@ class Graded:
     def exercises(self) -> list[dict]:
         rows: dict[str, dict] = {}
         for c in self.cells:
-            from ..exercises import exercise_name
+            from course_lib.exercises import exercise_name
 
             name = exercise_name(c.grade_id)
             row = rows.setdefault(name, {"exercise": name, "score": 0.0, "max_score": 0.0, "status": "graded", "reason": ""})

@@ -1,4 +1,4 @@
-"""The notebook runner that runs inside the sandbox: ``python -m course_lib.grading.execute``.
+"""The notebook runner that runs inside the sandbox: ``python -m autograder.execute``.
 
 It reads one job (JSON) from stdin, then, before any learner code runs:
   * makes itself non-dumpable, so the learner's kernel (same user) cannot read its memory,

@@ -2,9 +2,9 @@
 
 In a grading kernel every check call (``check.close``, ``check.equal``, ...) is handed to
 a :class:`Recorder` instead of deciding. The recorder exports the learner's *actual*
-value as plain JSON (:mod:`course_lib.grading.plain`) in a display output of its own MIME
+value as plain JSON (:mod:`autograder.plain`) in a display output of its own MIME
 type, with the run's random token and a sequence number, and does not raise: pass or
-fail is decided later by :mod:`course_lib.grading.verdict` in a trusted process that
+fail is decided later by :mod:`autograder.verdict` in a trusted process that
 holds the expected values. The instrumented test cells (:mod:`.instrument`) call
 ``__grading__.begin()`` first and ``__grading__.done()`` last, so the trusted side can
 tell a test cell that ran to its end from one that was cut short.

@@ -1,0 +1,80 @@
+"""The learner's own functions from an earlier notebook, carried forward when they pass their tests.
+
+From notebook 05 on, a notebook builds on what earlier ones had the learner write (05's
+forward pass feeds 06's losses, 07's backward passes train 09's networks). The course does
+not ship those pieces: a library copy would answer the earlier exercise with one import.
+Instead ``load("05_forward_propagation", "mlp_forward")`` reads the learner's own notebook
+(``05_forward_propagation.ipynb`` beside the current one), runs its setup and answer cells
+in a private namespace, runs the visible tests of the exercises that define the names, and
+returns the learner's functions only when those tests pass. Otherwise it raises
+:class:`EarlierMissing`, whose message says which exercise to finish; demonstrations wrap
+the call in ``check.demo`` and print that line instead of a plot.
+
+Graded tests never use this: a test cell calls the current notebook's functions and, where
+it needs an earlier piece, a private reference written in the test cell. The grading sandbox
+holds only the submission being graded, so ``load`` finds nothing there.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any
+
+from .exercises import exercises, nbgrader_meta, read
+
+__all__ = ["EarlierMissing", "load"]
+
+
+class EarlierMissing(RuntimeError):
+    """The earlier notebook, or the exercise that defines a name, is missing or does not pass yet."""
+
+
+def _python(source: str) -> str:
+    """The cell as plain Python: magics (``%matplotlib inline``) and shell lines dropped."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def _run(source: str, namespace: dict) -> None:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(_python(source), "<earlier notebook>", "exec"), namespace)
+
+
+def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
+    """Your ``names`` from ``notebook`` (one function, or a tuple of them), once their visible tests pass."""
+    __tracebackhide__ = True
+    if not names:
+        raise ValueError("name at least one function to load")
+    path = Path(folder or Path.cwd()) / f"{notebook}.ipynb"
+    if not path.is_file():
+        raise EarlierMissing(f"your notebook {notebook}.ipynb is not in {path.parent}: this part uses your "
+                             f"{', '.join(names)} from it.")
+    try:
+        nb = read(path)
+    except Exception as exc:
+        raise EarlierMissing(f"your notebook {path.name} cannot be read ({type(exc).__name__}).") from None
+    namespace: dict[str, Any] = {"__name__": f"earlier_{notebook}"}
+    setup = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade_id") == "setup"]
+    for cell in setup:
+        _run(cell.source, namespace)
+    graded = exercises(nb)
+    for ex in graded:
+        for index in ex.answer_cells:
+            try:
+                _run(nb.cells[index].source, namespace)
+            except Exception:
+                pass  # an unanswered or broken cell: the tests below say whether it matters
+    for name in names:
+        owner = next((ex for ex in graded if any(
+            f"def {name}(" in nb.cells[i].source or f"{name} =" in nb.cells[i].source for i in ex.answer_cells)), None)
+        if owner is None or name not in namespace:
+            raise EarlierMissing(f"{notebook} defines no `{name}` in its exercises.")
+        for test in owner.tests:
+            try:
+                _run(test.source, namespace)
+            except Exception as exc:
+                reason = "is not written yet" if "not implemented" in str(exc) else "does not pass its tests yet"
+                raise EarlierMissing(f"your `{name}` from notebook {notebook} (exercise `{owner.name}`) {reason}: "
+                                     "finish it there and run this cell again.") from None
+    found = tuple(namespace[name] for name in names)
+    return found[0] if len(found) == 1 else found
