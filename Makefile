@@ -1,6 +1,8 @@
 # The two commands of the README, each doing its own set-up on a fresh machine:
 #   make course   install if needed, then open JupyterLab on the course (prints the URL)
 #   make test     install if needed, then run the whole test suite
+# Instructors: make instructor opens JupyterLab with nbgrader's instructor tools (formgrader,
+# Create Assignment) on the repository; the learner's `make course` hides them.
 # The virtual environment lives in .venv and is rebuilt when the lock file changes.
 
 PYTHON ?= python3
@@ -12,7 +14,7 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root (containers, cloud shells) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: course test system-packages release lock clean-venv
+.PHONY: course instructor test system-packages release lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +24,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 course: $(STAMP)
 	@echo "Opening the course in JupyterLab: follow the http://127.0.0.1 link printed below (Ctrl-C stops it)."
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/learner" \
+		$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.root_dir="$(CURDIR)/notebooks" $(ALLOW_ROOT)
+
+# The instructor's JupyterLab: nbgrader's formgrader and Create Assignment sidebar, on the repository.
+instructor: $(STAMP)
+	@echo "Opening JupyterLab with nbgrader's instructor tools: follow the http://127.0.0.1 link printed below."
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		--ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT)
 
 # Debian packages some tests need: bubblewrap (the grading sandbox), chromium (the browser
 # test) and postgresql (the shared-gradebook test). Installed when missing where that is

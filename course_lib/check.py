@@ -37,6 +37,7 @@ __all__ = [
     "no_mutation",
     "no_warnings",
     "is_true",
+    "raised",
     "defined",
     "prerequisite",
     "demo",
@@ -119,6 +120,24 @@ def _as_array(value: Any, name: str) -> np.ndarray:
             "return a NumPy array or a number, not a list of arrays or a string.",
         )
     return array
+
+
+def raised(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> str | None:
+    """Call a learner's function that *should* raise; return the name of what it raised, or None.
+
+    For tests like "an unknown activation name must raise ValueError":
+    ``check.is_true(check.raised(layer, X, W, b, "rleu") == "ValueError", "...")``. An
+    unwritten function still says "not implemented yet".
+    """
+    __tracebackhide__ = True
+    label = name or getattr(fn, "__name__", "your function")
+    try:
+        fn(*args, **kwargs)
+    except NotImplementedError:
+        _fail(f"{label} is not implemented yet.", "replace the line `raise NotImplementedError()` with your code.")
+    except Exception as exc:
+        return type(exc).__name__
+    return None
 
 
 def _describe(value: Any) -> str:
@@ -317,6 +336,7 @@ def close(
     diagnosis when the mismatch has a recognisable pattern (sign, factor, offset,
     transpose, integer arithmetic).
     """
+    __tracebackhide__ = True
     want = np.asarray(expected)
     got = _as_array(actual, name)
     shape(got, want.shape, name)

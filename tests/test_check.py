@@ -89,7 +89,7 @@ def test_no_mutation_catches_in_place_updates():
         return w
 
     message = fails(check.no_mutation, update, np.zeros(2), np.ones(2))
-    assert "changed its argument 1 in place" in message
+    assert "changed its argument `w` in place" in message
     assert np.array_equal(check.no_mutation(lambda w, x: w + x, np.zeros(2), np.ones(2)), np.ones(2))
 
 
@@ -101,3 +101,107 @@ def test_no_warnings_catches_overflow_but_not_underflow():
 
 def test_is_true_uses_the_given_message():
     assert "errors never reach zero" in fails(check.is_true, False, "errors never reach zero")
+
+
+# --- learner errors become plain words -------------------------------------------------
+
+def _softmax_without_keepdims(z):
+    e = np.exp(z - z.max(axis=1))
+    return e / e.sum(axis=1)
+
+
+def test_a_broadcasting_error_names_the_call_the_shapes_and_keepdims():
+    message = fails(check.call, _softmax_without_keepdims, np.ones((2, 3)), name="softmax")
+    assert "softmax raised ValueError" in message and "array of shape (2, 3)" in message
+    assert "keepdims=True" in message and "(2,3) and (2,)" in message
+
+
+def test_a_matrix_product_error_suggests_the_order_or_a_transpose():
+    message = fails(check.call, lambda X, W: X @ W, np.ones((4, 3)), np.ones((2, 3)), name="layer")
+    assert "layer raised ValueError" in message and ".T" in message
+
+
+def test_index_and_type_errors_are_explained_too():
+    assert "axis" in fails(check.call, lambda a: a[:, 5], np.ones((2, 3)), name="pick")
+    assert "TypeError" in fails(check.no_mutation, lambda a: a + "x", np.ones(2), name="add")
+
+
+def test_no_warnings_still_reports_overflow_not_a_raw_error():
+    message = fails(check.no_warnings, lambda z: np.exp(z) / np.exp(z).sum(), np.array([1000.0]), name="softmax")
+    assert "floating-point error" in message and "overflow" in message
+
+
+def test_no_mutation_names_the_parameter_that_changed():
+    def update(w, x, lr):
+        w += lr * x
+        return w
+
+    message = fails(check.no_mutation, update, np.ones(3), np.ones(3), 0.1)
+    assert "argument `w`" in message and "argument 1" not in message
+
+
+def test_raised_returns_the_exception_name_or_none():
+    def layer(name):
+        if name != "relu":
+            raise ValueError(f"unknown activation {name!r}")
+        return 1.0
+
+    assert check.raised(layer, "rleu") == "ValueError"
+    assert check.raised(layer, "relu") is None
+    def stub(name):
+        raise NotImplementedError()
+    assert "not implemented yet" in fails(check.raised, stub, "x")
+
+
+def test_defined_asks_for_the_missing_variable_by_name():
+    namespace = {"check": check, "w_or": 1}
+    with pytest.raises(CheckFailed) as info:
+        exec("check.defined('w_and', 'w_or')", namespace)
+    assert "define `w_and` in the cell above first" in str(info.value) and "w_or" not in str(info.value)
+    exec("check.defined('w_or')", namespace)
+
+
+def test_prerequisite_blames_the_earlier_exercise():
+    wrong_predict = lambda x: (x > 0).astype(float)  # noqa: E731 - the classic > for >= mistake
+    message = fails(check.prerequisite, "perceptron_predict",
+                    lambda: check.equal(check.call(wrong_predict, np.array([0.0])), [1.0], name="predict(0)"),
+                    where="Exercise 1")
+    assert "fix `perceptron_predict` first" in message and "Exercise 1" in message and "predict(0)" in message
+    check.prerequisite("perceptron_predict", lambda: None)
+
+
+def test_demo_says_which_exercise_to_finish(capsys):
+    def stub():
+        raise NotImplementedError()
+
+    with check.demo("Exercise 3"):
+        stub()
+    assert "Finish Exercise 3" in capsys.readouterr().out
+    with pytest.raises(CheckFailed) as info:
+        with check.demo("Exercise 4"):
+            np.ones((2, 3)) + np.ones(2)
+    assert "Exercise 4" in str(info.value) and "ValueError" in str(info.value)
+
+
+def test_every_check_function_hides_its_frames_from_ipython():
+    import inspect
+
+    visible = [name for name in check.__all__ if name != "CheckFailed"
+               and "__tracebackhide__" not in inspect.getsource(getattr(check, name))]
+    assert not visible, f"these check functions would show their frames in a learner's traceback: {visible}"
+
+
+def test_earlier_loads_the_learners_function_only_when_it_passes(tmp_path):
+    import shutil
+
+    from course_lib import earlier
+    from conftest import NOTEBOOKS, SOLUTIONS
+
+    shutil.copy(SOLUTIONS / "03_activations.ipynb", tmp_path / "03_activations.ipynb")
+    relu = earlier.load("03_activations", "relu", folder=tmp_path)
+    assert np.array_equal(relu(np.array([-1.0, 2.0])), [0.0, 2.0])
+    shutil.copy(NOTEBOOKS / "03_activations.ipynb", tmp_path / "03_activations.ipynb")
+    with pytest.raises(earlier.EarlierMissing, match="not written yet"):
+        earlier.load("03_activations", "relu", folder=tmp_path)
+    with pytest.raises(earlier.EarlierMissing, match="is not in"):
+        earlier.load("05_forward_propagation", "mlp_forward", folder=tmp_path)

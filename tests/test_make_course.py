@@ -65,6 +65,16 @@ def test_make_course_prints_a_link_that_serves_the_notebooks(tmp_path):
         served = {item["name"] for item in listing["content"]}
         expected = {p.name for p in NOTEBOOKS.glob("*.ipynb")}
         assert expected <= served, f"the server behind the link does not list {sorted(expected - served)}"
+        # The learner's server is the learner's: nbgrader's instructor tools are off, Validate stays.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=30) as reply:
+            page = reply.read().decode()
+        for plugin in ("create-assignment", "formgrader", "course-list", "assignment-list"):
+            assert f'"@jupyter/nbgrader:{plugin}"' in page.split("disabledExtensions", 1)[-1].split("]", 1)[0], \
+                f"the learner's JupyterLab shows nbgrader's {plugin} plugin"
+        assert "@jupyter/nbgrader:validate-assignment" not in page.split("disabledExtensions", 1)[-1].split("]", 1)[0]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader?token={token}", timeout=30)
+        assert refused.value.code == 404, "the learner's server serves nbgrader's formgrader"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
