@@ -439,6 +439,19 @@ def _unchanged(before: Any, after: Any) -> bool:
     return True
 
 
+def _floating_point_cause(text: str) -> str:
+    """The usual cause of a NumPy floating-point error, from its message."""
+    if "divide by zero" in text and "log" in text:
+        return ("log(0) is minus infinity: a probability rounded to exactly 0 before the log. Work in log space "
+                "(log-sum-exp, or the softplus identity) instead of taking the log of an exp.")
+    if "divide by zero" in text:
+        return "a division by zero: check the denominator (a sum of exps that underflowed to 0, an empty batch?)."
+    if "invalid value" in text:
+        return ("an invalid operation (0/0, inf - inf, inf * 0, or the log or square root of a negative number) "
+                "made a NaN: look for an overflow earlier in the formula.")
+    return "exp() of a large number overflows: rewrite the formula so that exp() only ever sees zero or negative numbers."
+
+
 def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[str]:
     """How the learner's function calls each argument (``w``), for messages; positions as a fallback."""
     try:
@@ -491,11 +504,7 @@ def no_warnings(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
             try:
                 return _invoke(fn, args, kwargs, label, passthrough=(FloatingPointError, RuntimeWarning, UserWarning))
             except FloatingPointError as exc:
-                _fail(
-                    f"{label} hit a floating-point error: {exc}.",
-                    "exp() of a large number overflows: rewrite the formula so that exp() "
-                    "only ever sees zero or negative numbers.",
-                )
+                _fail(f"{label} hit a floating-point error: {exc}.", _floating_point_cause(str(exc)))
             except (RuntimeWarning, UserWarning) as exc:
                 _fail(f"{label} raised a warning: {exc}.", "a correct, stable implementation runs without warnings.")
 

@@ -205,3 +205,10 @@ def test_earlier_loads_the_learners_function_only_when_it_passes(tmp_path):
         earlier.load("03_activations", "relu", folder=tmp_path)
     with pytest.raises(earlier.EarlierMissing, match="is not in"):
         earlier.load("05_forward_propagation", "mlp_forward", folder=tmp_path)
+
+
+def test_no_warnings_names_the_cause_of_each_floating_point_error():
+    log_of_zero = fails(check.no_warnings, lambda z: np.log(np.exp(z)), np.array([-1000.0]), name="f")
+    assert "divide by zero" in log_of_zero and "log(0)" in log_of_zero and "overflows" not in log_of_zero
+    zero_by_zero = fails(check.no_warnings, lambda z: z / z, np.array([0.0]), name="f")
+    assert "invalid" in zero_by_zero and "NaN" in zero_by_zero
