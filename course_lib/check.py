@@ -251,14 +251,14 @@ def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | 
     array = _as_array(actual, name)
     expected_shape = tuple(expected_shape)
     if array.shape != expected_shape:
-        extra = hint
-        if extra is None and array.shape == expected_shape[::-1] and len(expected_shape) == 2:
+        extra = None
+        if array.shape == expected_shape[::-1] and len(expected_shape) == 2:
             extra = "the shape is the transpose of the expected one: check the order of a matrix product or a missing `.T`."
-        elif extra is None and array.size == int(np.prod(expected_shape)):
+        elif array.size == int(np.prod(expected_shape)):
             extra = "it has the right number of entries but the wrong layout: check your axis arguments and reshapes."
-        elif extra is None and array.ndim < len(expected_shape):
+        elif array.ndim < len(expected_shape):
             extra = "it has fewer dimensions than expected: did a sum or max drop an axis (try keepdims=True)?"
-        _fail(f"{name} has shape {array.shape}, expected {expected_shape}.", extra)
+        _fail(f"{name} has shape {array.shape}, expected {expected_shape}.", " ".join(p for p in (extra, hint) if p) or None)
     return array
 
 
@@ -339,7 +339,7 @@ def close(
     __tracebackhide__ = True
     want = np.asarray(expected)
     got = _as_array(actual, name)
-    shape(got, want.shape, name)
+    shape.__wrapped__(got, want.shape, name, hint)
     if want.dtype.kind in "fc" or got.dtype.kind in "fc":
         finite(got, name, hint)
     if got.dtype.kind not in "biuf":
@@ -369,7 +369,7 @@ def equal(actual: Any, expected: Any, name: str = "result", hint: str | None = N
     __tracebackhide__ = True
     want = np.asarray(expected)
     got = _as_array(actual, name)
-    shape(got, want.shape, name)
+    shape.__wrapped__(got, want.shape, name, hint)
     same = got == want
     if not np.all(same):
         if got.ndim == 0:

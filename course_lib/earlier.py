@@ -73,8 +73,8 @@ def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
             try:
                 _run(test.source, namespace)
             except Exception as exc:
-                reason = "is not written yet" if "not implemented" in str(exc) else "does not pass its tests yet"
-                raise EarlierMissing(f"your `{name}` from notebook {notebook} (exercise `{owner.name}`) {reason}: "
-                                     "finish it there and run this cell again.") from None
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise EarlierMissing(f"your `{name}` from notebook {notebook} (exercise `{owner.name}`) does not pass "
+                                     f"its tests yet ({first}): finish it there and run this cell again.") from None
     found = tuple(namespace[name] for name in names)
     return found[0] if len(found) == 1 else found

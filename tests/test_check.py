@@ -201,7 +201,7 @@ def test_earlier_loads_the_learners_function_only_when_it_passes(tmp_path):
     relu = earlier.load("03_activations", "relu", folder=tmp_path)
     assert np.array_equal(relu(np.array([-1.0, 2.0])), [0.0, 2.0])
     shutil.copy(NOTEBOOKS / "03_activations.ipynb", tmp_path / "03_activations.ipynb")
-    with pytest.raises(earlier.EarlierMissing, match="not written yet"):
+    with pytest.raises(earlier.EarlierMissing, match="relu is not implemented yet"):
         earlier.load("03_activations", "relu", folder=tmp_path)
     with pytest.raises(earlier.EarlierMissing, match="is not in"):
         earlier.load("05_forward_propagation", "mlp_forward", folder=tmp_path)
@@ -212,3 +212,8 @@ def test_no_warnings_names_the_cause_of_each_floating_point_error():
     assert "divide by zero" in log_of_zero and "log(0)" in log_of_zero and "overflows" not in log_of_zero
     zero_by_zero = fails(check.no_warnings, lambda z: z / z, np.array([0.0]), name="f")
     assert "invalid" in zero_by_zero and "NaN" in zero_by_zero
+
+
+def test_a_shape_failure_keeps_the_tests_hint_and_the_diagnosis():
+    message = fails(check.close, np.zeros((3, 2)), np.zeros((2, 3)), name="Z", hint="Z = A_prev @ W + b for layer 2.")
+    assert "transpose" in message and "layer 2" in message
