@@ -41,3 +41,35 @@ def two_blobs(n: int = 100, distance: float = 3.0, spread: float = 1.0, seed: in
     y = np.concatenate([np.zeros(half, dtype=int), np.ones(n - half, dtype=int)])
     order = rng.permutation(n)
     return X[order], y[order]
+
+
+#: SHA-256 of the shipped digits file; a corrupted or replaced copy is refused.
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+
+
+class DataFileError(RuntimeError):
+    """A data file that ships with the course is missing or not the one that was shipped."""
+
+
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 handwritten digits (8x8 pixels, values 0-16) and their labels 0-9, read from the package.
+
+    It is the test set of the UCI "Optical Recognition of Handwritten Digits" data (Alpaydin and
+    Kaynak, 1998; CC BY 4.0), the same file scikit-learn bundles as ``load_digits``. It ships in
+    ``course_lib/files/digits.csv.gz`` (57 kB), so notebook 09 works offline; its checksum is
+    verified on every load. Returns ``images`` of shape (1797, 8, 8) as float64 and ``labels``
+    of shape (1797,) as int64.
+    """
+    import gzip
+    import hashlib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "files" / "digits.csv.gz"
+    if not path.is_file():
+        raise DataFileError(f"the digits file {path} is missing: reinstall the course (make course).")
+    raw = path.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != DIGITS_SHA256:
+        raise DataFileError(f"{path} is not the file the course shipped (its checksum differs): restore it "
+                            "with `git checkout course_lib/files/digits.csv.gz`.")
+    table = np.loadtxt(gzip.decompress(raw).decode().splitlines(), delimiter=",", dtype=np.int64)
+    return table[:, :64].reshape(-1, 8, 8).astype(np.float64), table[:, 64].copy()

@@ -62,3 +62,20 @@ def test_readme_course_map_matches_the_syllabus_registry():
         low, high = nb.hours
         assert (f"{low:g}–{high:g} h" if low != high else f"{low:g} h") in row, f"README row {nb.number:02d}: time should be {nb.hours}"
         assert (f"**{nb.checkpoint}**" in row) == bool(nb.checkpoint), f"README row {nb.number:02d}: checkpoint mismatch"
+
+
+def test_the_digits_ship_with_the_course_and_are_checked(tmp_path, monkeypatch):
+    import numpy as np
+
+    from course_lib import data
+
+    images, labels = data.digits()
+    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert images.min() == 0 and images.max() == 16 and set(np.unique(labels)) == set(range(10))
+    monkeypatch.setattr(data, "DIGITS_SHA256", "0" * 64)
+    try:
+        data.digits()
+    except data.DataFileError as exc:
+        assert "checksum" in str(exc)
+    else:
+        raise AssertionError("a file whose checksum differs was accepted")
