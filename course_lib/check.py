@@ -47,6 +47,30 @@ __all__ = [
 class CheckFailed(AssertionError):
     """A test failed; the message says why in plain words."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython's traceback of this failure without this module's frames.
+
+        ``__tracebackhide__`` hides a frame in IPython except the innermost one, which for a
+        failed check is always ``_fail`` here: IPython asks an exception for its own rendering
+        first, so the traceback is rebuilt without this file's frames and rendered as usual.
+        """
+        import types
+
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:  # pragma: no cover - only IPython calls this
+            raise NotImplementedError
+        kept, tb = [], self.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename != __file__:
+                kept.append(tb)
+            tb = tb.tb_next
+        rebuilt = None
+        for entry in reversed(kept):
+            rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+        return shell.InteractiveTB.structured_traceback(type(self), self, rebuilt)
+
 
 #: Set only by the grading harness (``autograder.record``) inside a grading
 #: kernel: each comparison below is then handed to it, to be exported as plain data and
@@ -564,6 +588,9 @@ def demo(exercise: str) -> Iterator[None]:
         yield
     except NotImplementedError:
         print(f"Finish {exercise} to see this demonstration (its function still raises NotImplementedError).")
+    except NameError as exc:
+        missing = f"`{exc.name}` is not defined yet" if getattr(exc, "name", None) else str(exc)
+        print(f"Finish {exercise} to see this demonstration ({missing}).")
     except CheckFailed:
         raise
     except Exception as exc:

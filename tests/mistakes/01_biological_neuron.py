@@ -19,6 +19,11 @@ MISTAKES = {
                     "    return int(count >= threshold)\n"),
         ("counts every active line, inhibitory ones included, and never vetoes",
          _MP_HEAD + "    return int(np.sum(inputs) >= threshold)\n"),
+        ("returns True/False instead of the numbers 1 and 0",
+         _MP_HEAD + "    return (not np.any(inputs[inhibitory] == 1)) and np.sum(inputs[~inhibitory]) >= threshold\n"),
+        ("tests the inhibitory entries with a plain `if`, which an array cannot answer",
+         _MP_HEAD + "    if inputs[inhibitory] == 1:\n        return 0\n"
+                    "    return int(np.sum(inputs[~inhibitory]) >= threshold)\n"),
     ],
     "weighted_sum": [
         ("forgets the bias", "def weighted_sum(x, w, b):\n    return x @ w\n"),
@@ -28,6 +33,12 @@ MISTAKES = {
          "def weighted_sum(x, w, b):\n    return np.sum(x * w, axis=0) + b\n"),
         ("adds the bias to every product, so n times",
          "def weighted_sum(x, w, b):\n    return np.sum(x * w + b, axis=-1)\n"),
+        ("w @ x: the factors in the wrong order for a batch",
+         "def weighted_sum(x, w, b):\n    return w @ x + b\n"),
+        ("sums over axis 1, which a single input does not have",
+         "def weighted_sum(x, w, b):\n    return np.sum(x * w, axis=1) + b\n"),
+        ("averages the products instead of adding them",
+         "def weighted_sum(x, w, b):\n    return np.mean(x * w, axis=-1) + b\n"),
     ],
     "step": [
         ("uses > so that step(0) is 0",
@@ -38,6 +49,10 @@ MISTAKES = {
          "def step(z):\n    z = np.asarray(z)\n    return np.sign(z)\n"),
         ("np.heaviside with 0.5 at zero",
          "def step(z):\n    z = np.asarray(z)\n    return np.heaviside(z, 0.5)\n"),
+        ("a Python `if` on a whole array",
+         "def step(z):\n    z = np.asarray(z)\n    return 1.0 if z >= 0 else 0.0\n"),
+        ("returns the integers 1 and 0 instead of floats",
+         "def step(z):\n    z = np.asarray(z)\n    return (z >= 0) * 1\n"),
     ],
     "neuron": [
         ("returns z, never applies the activation",
@@ -51,6 +66,15 @@ MISTAKES = {
         ("applies the activation to the inputs before the weighted sum",
          "def neuron(X, w, b, activation=None):\n    if activation is None:\n        activation = step\n"
          "    return weighted_sum(activation(X), w, b)\n"),
+        ("adds the bias after the activation",
+         "def neuron(X, w, b, activation=None):\n    if activation is None:\n        activation = step\n"
+         "    return activation(X @ w) + b\n"),
+        ("applies step and then the activation",
+         "def neuron(X, w, b, activation=None):\n    if activation is None:\n        activation = step\n"
+         "    return activation(step(weighted_sum(X, w, b)))\n"),
+        ("w @ X: the factors in the wrong order for a batch",
+         "def neuron(X, w, b, activation=None):\n    if activation is None:\n        activation = step\n"
+         "    return activation(w @ X + b)\n"),
     ],
     "logic_weights": [
         ("AND line passes through the corner (1, 1): b = -2",
@@ -63,6 +87,10 @@ MISTAKES = {
          "w_and = np.array([1.0, 1.0])\nb_and = -0.5\nw_or = np.array([1.0, 1.0])\nb_or = -1.5\n"),
         ("bias set to +threshold instead of -threshold",
          "w_and = np.array([1.0, 1.0])\nb_and = 1.5\nw_or = np.array([1.0, 1.0])\nb_or = 0.5\n"),
+        ("biases written as one-element arrays",
+         "w_and = np.array([1.0, 1.0])\nb_and = np.array([-1.5])\nw_or = np.array([1.0, 1.0])\nb_or = np.array([-0.5])\n"),
+        ("a single weight instead of one per input",
+         "w_and = 1.0\nb_and = -1.5\nw_or = 1.0\nb_or = -0.5\n"),
     ],
     "debug_layer": [
         ("adds the bias but keeps the transposed W",
@@ -73,5 +101,9 @@ MISTAKES = {
          "def layer(X, W, b):\n    return step((X + b) @ W)\n"),
         ("returns z, forgets the step",
          "def layer(X, W, b):\n    return X @ W + b\n"),
+        ("W @ X: the factors in the wrong order",
+         "def layer(X, W, b):\n    return step(W @ X + b)\n"),
+        ("adds the bias after the step",
+         "def layer(X, W, b):\n    return step(X @ W) + b\n"),
     ],
 }

@@ -1,5 +1,22 @@
 """Realistic wrong answers for notebook 02 (the perceptron); each must lose its exercise's points."""
 
+_TRAIN = (
+    "def train_perceptron(X, y, lr=1.0, epochs=100, seed=0):\n"
+    "    rng = np.random.default_rng(seed)\n"
+    "    w, b = np.zeros(X.shape[1]), 0.0\n"
+    "    errors_per_epoch = []\n"
+    "    for _ in range(epochs):\n"
+    "        mistakes = 0\n"
+    "        for i in rng.permutation(len(y)):\n"
+    "            if perceptron_predict(X[i:i + 1], w, b)[0] != y[i]:\n"
+    "                mistakes += 1\n"
+    "            w, b = perceptron_update(X[i], y[i], w, b, lr)\n"
+    "        errors_per_epoch.append(mistakes)\n"
+    "        if mistakes == 0:\n"
+    "            break\n"
+    "    return w, b, errors_per_epoch\n"
+)
+
 MISTAKES = {
     "perceptron_predict": [
         (
@@ -26,6 +43,21 @@ MISTAKES = {
             "returns a column (m, 1) instead of a flat array",
             "def perceptron_predict(X, w, b):\n"
             "    return (X @ w.reshape(-1, 1) + b >= 0).astype(int)\n",
+        ),
+        (
+            "np.sign of the score: -1 for class 0, and floats",
+            "def perceptron_predict(X, w, b):\n"
+            "    return np.sign(X @ w + b)\n",
+        ),
+        (
+            "w @ X: the factors in the wrong order",
+            "def perceptron_predict(X, w, b):\n"
+            "    return (w @ X + b >= 0).astype(int)\n",
+        ),
+        (
+            "np.heaviside, which returns floats",
+            "def perceptron_predict(X, w, b):\n"
+            "    return np.heaviside(X @ w + b, 1)\n",
         ),
     ],
     "perceptron_update": [
@@ -66,6 +98,24 @@ MISTAKES = {
             "def perceptron_update(x, y, w, b, lr):\n"
             "    y_hat = 1 if x @ w + b >= 0 else 0\n"
             "    return w + lr * (y - y_hat) * x\n",
+        ),
+        (
+            "forgets the learning rate",
+            "def perceptron_update(x, y, w, b, lr):\n"
+            "    y_hat = 1 if x @ w + b >= 0 else 0\n"
+            "    return w + (y - y_hat) * x, b + (y - y_hat)\n",
+        ),
+        (
+            "multiplies the bias update by x as well",
+            "def perceptron_update(x, y, w, b, lr):\n"
+            "    y_hat = 1 if x @ w + b >= 0 else 0\n"
+            "    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat) * x\n",
+        ),
+        (
+            "predicts on a batch of one and keeps the (1,) array as y_hat",
+            "def perceptron_update(x, y, w, b, lr):\n"
+            "    y_hat = perceptron_predict(x[None, :], w, b)\n"
+            "    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)\n",
         ),
     ],
     "train_perceptron": [
@@ -147,6 +197,26 @@ MISTAKES = {
             "        w, b = perceptron_update(X[i], y[i], w, b, lr)\n"
             "    return w, b, [mistakes]\n",
         ),
+        (
+            "never shuffles: visits the examples in their stored order",
+            _TRAIN.replace("rng.permutation(len(y))", "range(len(y))"),
+        ),
+        (
+            "shuffles with np.random's global generator instead of the seeded one",
+            _TRAIN.replace("rng.permutation(len(y))", "np.random.permutation(len(y))"),
+        ),
+        (
+            "makes a new generator from the seed every epoch, so every epoch has the same order",
+            _TRAIN.replace("rng.permutation(len(y))", "np.random.default_rng(seed).permutation(len(y))"),
+        ),
+        (
+            "starts from random weights instead of zeros",
+            _TRAIN.replace("w, b = np.zeros(X.shape[1]), 0.0", "w, b = rng.normal(size=X.shape[1]), 0.0"),
+        ),
+        (
+            "returns the three results in another order",
+            _TRAIN.replace("return w, b, errors_per_epoch", "return errors_per_epoch, w, b"),
+        ),
     ],
     "adaline_step": [
         (
@@ -200,6 +270,27 @@ MISTAKES = {
             "    m = len(y)\n"
             "    return w + lr * (2 / m) * X.T @ error, b\n",
         ),
+        (
+            "X @ (y - z) instead of X.T @ (y - z)",
+            "def adaline_step(X, y, w, b, lr):\n"
+            "    error = y - (X @ w + b)\n"
+            "    m = len(y)\n"
+            "    return w + lr * (2 / m) * X @ error, b + lr * (2 / m) * error.sum()\n",
+        ),
+        (
+            "the error as z - y with the plus sign of the rule",
+            "def adaline_step(X, y, w, b, lr):\n"
+            "    error = (X @ w + b) - y\n"
+            "    m = len(y)\n"
+            "    return w + lr * (2 / m) * X.T @ error, b + lr * (2 / m) * error.sum()\n",
+        ),
+        (
+            "drops the factor 2 in the bias update only",
+            "def adaline_step(X, y, w, b, lr):\n"
+            "    error = y - (X @ w + b)\n"
+            "    m = len(y)\n"
+            "    return w + lr * (2 / m) * X.T @ error, b + lr * np.mean(error)\n",
+        ),
     ],
     "debug_signed_update": [
         (
@@ -236,6 +327,22 @@ MISTAKES = {
             "    if t * (x @ w + b) <= 0:\n"
             "        w += lr * t * x\n"
             "        b = b + lr * t\n"
+            "    return w, b\n",
+        ),
+        (
+            "drops the brackets: t * x @ w + b tests the wrong quantity",
+            "def signed_update(x, t, w, b, lr):\n"
+            "    if t * x @ w + b <= 0:\n"
+            "        w = w + lr * t * x\n"
+            "        b = b + lr * t\n"
+            "    return w, b\n",
+        ),
+        (
+            "updates the bias by lr whatever the label",
+            "def signed_update(x, t, w, b, lr):\n"
+            "    if t * (x @ w + b) <= 0:\n"
+            "        w = w + lr * t * x\n"
+            "        b = b + lr\n"
             "    return w, b\n",
         ),
     ],

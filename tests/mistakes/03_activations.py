@@ -59,6 +59,14 @@ MISTAKES = {
             "relu_grad returns relu(z) (the function instead of its slope)",
             _RELU + "def relu_grad(z):\n    return relu(z)\n",
         ),
+        (
+            "Python's max, which cannot compare a whole array with 0",
+            "def relu(z):\n    return max(0, z)\n" + _RELU_GRAD,
+        ),
+        (
+            "relu_grad is 1 at z = 0 (>= instead of >)",
+            _RELU + "def relu_grad(z):\n    return (np.asarray(z) >= 0).astype(float)\n",
+        ),
     ],
     "sigmoid": [
         (
@@ -79,6 +87,18 @@ MISTAKES = {
             "sigmoid_grad written as exp(-z) / (1 + exp(-z))**2, which overflows",
             _SIGMOID + "def sigmoid_grad(z):\n    return np.exp(-z) / (1.0 + np.exp(-z)) ** 2\n",
         ),
+        (
+            "the other naive form exp(z) / (1 + exp(z)) overflows for z = 1000",
+            "def sigmoid(z):\n    return np.exp(z) / (1.0 + np.exp(z))\n" + _SIGMOID_GRAD,
+        ),
+        (
+            "math.exp, which takes one number, not an array",
+            "import math\n\ndef sigmoid(z):\n    return 1.0 / (1.0 + math.exp(-z))\n" + _SIGMOID_GRAD,
+        ),
+        (
+            "sigmoid_grad as s * (1 + s)",
+            _SIGMOID + "def sigmoid_grad(z):\n    s = sigmoid(z)\n    return s * (1.0 + s)\n",
+        ),
     ],
     "tanh": [
         (
@@ -92,6 +112,14 @@ MISTAKES = {
         (
             "tanh_grad forgets the square: 1 - tanh(z)",
             _TANH + "def tanh_grad(z):\n    return 1.0 - np.tanh(z)\n",
+        ),
+        (
+            "tanh_grad as 1 / cosh(z)**2: cosh overflows for large z",
+            _TANH + "def tanh_grad(z):\n    return 1.0 / np.cosh(z) ** 2\n",
+        ),
+        (
+            "tanh as 2 * naive_sigmoid(2z) - 1: exp overflows",
+            "def tanh(z):\n    return 2.0 / (1.0 + np.exp(-2 * z)) - 1.0\n" + _TANH_GRAD,
         ),
     ],
     "softmax": [
@@ -126,6 +154,36 @@ MISTAKES = {
             "    e = np.exp(z)\n"
             "    return e / np.sum(e, axis=axis, keepdims=True)\n",
         ),
+        (
+            "no keepdims: the row maxima and sums do not broadcast against the batch",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z, axis=axis))\n"
+            "    return e / np.sum(e, axis=axis)\n",
+        ),
+        (
+            "keepdims on the max but not on the sum",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
+            "    return e / np.sum(e, axis=axis)\n",
+        ),
+        (
+            "hard-codes axis=1, which a single vector does not have",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z, axis=1, keepdims=True))\n"
+            "    return e / np.sum(e, axis=1, keepdims=True)\n",
+        ),
+        (
+            "ignores the axis argument (always the last axis)",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.max(z, axis=-1, keepdims=True))\n"
+            "    return e / np.sum(e, axis=-1, keepdims=True)\n",
+        ),
+        (
+            "subtracts the minimum instead of the maximum",
+            "def softmax(z, axis=-1):\n"
+            "    e = np.exp(z - np.min(z, axis=axis, keepdims=True))\n"
+            "    return e / np.sum(e, axis=axis, keepdims=True)\n",
+        ),
     ],
     "softmax_jacobian": [
         (
@@ -139,6 +197,18 @@ MISTAKES = {
         (
             "uses s_i (1 - s_j) for every pair",
             "def softmax_jacobian(z):\n    s = softmax(z)\n    return np.outer(s, 1.0 - s)\n",
+        ),
+        (
+            "s @ s.T, a single number for a 1-D s, instead of np.outer(s, s)",
+            "def softmax_jacobian(z):\n    s = softmax(z)\n    return np.diag(s) - s @ s.T\n",
+        ),
+        (
+            "returns only the vector s * (1 - s)",
+            "def softmax_jacobian(z):\n    s = softmax(z)\n    return s * (1 - s)\n",
+        ),
+        (
+            "builds s from exp(z) without the max subtraction",
+            "def softmax_jacobian(z):\n    e = np.exp(z)\n    s = e / e.sum()\n    return np.diag(s) - np.outer(s, s)\n",
         ),
     ],
     "checkpoint_a_layer": [
@@ -170,6 +240,39 @@ MISTAKES = {
             "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
             "    return f[activation](X @ W + b)\n",
         ),
+        (
+            "X @ W.T: the factors do not fit",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    if activation not in f:\n"
+            "        raise ValueError(activation)\n"
+            "    return f[activation](X @ W.T + b)\n",
+        ),
+        (
+            "softmax over axis 0, across the examples",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh,\n"
+            "         'softmax': lambda z: softmax(z, axis=0)}\n"
+            "    if activation not in f:\n"
+            "        raise ValueError(activation)\n"
+            "    return f[activation](X @ W + b)\n",
+        ),
+        (
+            "returns the activation function instead of calling it",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    if activation not in f:\n"
+            "        raise ValueError(activation)\n"
+            "    return f[activation]\n",
+        ),
+        (
+            "an unknown name raises TypeError instead of ValueError",
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    f = {'linear': lambda z: z, 'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax}\n"
+            "    if activation not in f:\n"
+            "        raise TypeError(activation)\n"
+            "    return f[activation](X @ W + b)\n",
+        ),
     ],
     "checkpoint_a_policy": [
         (
@@ -188,6 +291,16 @@ MISTAKES = {
             "def checkpoint_a_policy(state_features, W, b):\n"
             "    return softmax(state_features @ W)\n",
         ),
+        (
+            "W @ s: the factors in the wrong order",
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    return softmax(W @ state_features + b)\n",
+        ),
+        (
+            "returns the best action instead of the probabilities",
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    return np.argmax(state_features @ W + b, axis=-1)\n",
+        ),
     ],
     "checkpoint_a_greedy_action": [
         (
@@ -201,6 +314,14 @@ MISTAKES = {
         (
             "argmax without an axis: one index into the flattened batch",
             "def checkpoint_a_greedy_action(q_values):\n    return np.argmax(q_values)\n",
+        ),
+        (
+            "hard-codes axis=1, which one state's 1-D Q-values do not have",
+            "def checkpoint_a_greedy_action(q_values):\n    return np.argmax(q_values, axis=1)\n",
+        ),
+        (
+            "argmin instead of argmax",
+            "def checkpoint_a_greedy_action(q_values):\n    return np.argmin(q_values, axis=-1)\n",
         ),
     ],
     "debug_log_softmax": [
@@ -219,6 +340,29 @@ MISTAKES = {
             "def log_softmax(z):\n"
             "    shifted = z - np.max(z, axis=-1, keepdims=True)\n"
             "    return shifted - np.log(np.sum(np.exp(shifted), axis=0))\n",
+        ),
+        (
+            "log-sum-exp without subtracting the max: exp(1000) overflows",
+            "def log_softmax(z):\n"
+            "    return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))\n",
+        ),
+        (
+            "sums the whole batch instead of each row",
+            "def log_softmax(z):\n"
+            "    shifted = z - np.max(z, axis=-1, keepdims=True)\n"
+            "    return shifted - np.log(np.sum(np.exp(shifted)))\n",
+        ),
+        (
+            "no keepdims on the sum",
+            "def log_softmax(z):\n"
+            "    shifted = z - np.max(z, axis=-1, keepdims=True)\n"
+            "    return shifted - np.log(np.sum(np.exp(shifted), axis=-1))\n",
+        ),
+        (
+            "subtracts the max in place (z -= ...), changing the caller's logits",
+            "def log_softmax(z):\n"
+            "    z -= np.max(z, axis=-1, keepdims=True)\n"
+            "    return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))\n",
         ),
     ],
 }
