@@ -21,9 +21,21 @@ so the parts can be split over several commands):
 Every invocation rewrites ``benchmarks/results/atari_dqn_<tag>.md`` (and ``.json``) from all
 results so far, with the hardware, versions, seeds, settings and ratios, and
 ``atari_dqn_<tag>_pong.png`` (learning curves of the Pong runs against time since process start).
+``--mirror DIR`` copies those files into DIR after every part (``$OUT`` on the lent GPU
+machine), so that a command stopped by its time limit still returns what it measured.
 
-    python benchmarks/atari_dqn.py --parts env,plain,train               # ~3 minutes on a GPU machine
-    python benchmarks/atari_dqn.py --parts pong --seeds 1                # <= ~6 minutes each
+**One session, one command.** A drawn issue has 15 minutes of device time in all (start-up,
+idle time and every call count; one call runs at most 10 minutes), so a session runs one
+prepared command: ``--session`` (see benchmarks/README.md). It runs ``updates`` (the check
+that CUDA graphs capture), then one ``pong`` seed, then ``env`` and a short ``plain``, within
+``--deadline-minutes`` (default 8): a part that no longer fits is skipped and recorded as
+such, and the Pong run's training budget is what is left, at most ``--pong-minutes``. A Pong
+run whose budget was cut below ``--pong-minutes`` and that did not reach the target is
+recorded as *capped*, not as a miss.
+
+    python benchmarks/atari_dqn.py --session --seeds 1 --mirror "$OUT"  # one GPU session, <= 8 minutes
+    python benchmarks/atari_dqn.py --session --parts pong --seeds 2      # the next seed, in another session
+    python benchmarks/atari_dqn.py --smoke --session --deadline-minutes 1.5  # the session plan, on a CPU
     python benchmarks/atari_dqn.py --smoke                               # tiny CPU run of every part
 
 ``--smoke`` runs every part in miniature on the CPU (smoke preset, a few seconds each): it
@@ -35,6 +47,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -141,6 +154,14 @@ def bench_env(widths: list[int], seconds: float, game: str = "pong") -> list[dic
 # ----------------------------------------------------------------------------- course train runs
 #: extra `--set name=value` settings for every training run (from the command line's --set)
 EXTRA_SETTINGS: list[str] = []
+#: seconds a `course train` run needs beyond its training budget: process and CUDA start-up, the
+#: evaluation that stops it, the summary (an estimate: the reserve a session's deadline keeps)
+SOLVE_RESERVE_S = 75.0
+#: the order of the parts: the classic one, and a session's (most valuable first, quick checks around it)
+ORDER = ["env", "updates", "train", "plain", "pong", "breakout"]
+SESSION_ORDER = ["updates", "pong", "breakout", "env", "plain", "train"]
+#: a session's parts unless --parts says otherwise (the Pong run also gives end-to-end steps/s)
+SESSION_PARTS = "updates,pong,env,plain"
 
 
 def course_train(args: list[str], out: Path, timeout: float) -> dict:
@@ -203,14 +224,33 @@ def bench_train(seconds: float, smoke: bool, seed: int, work: Path) -> dict:
     return result
 
 
-def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: Path, keep_dir: Path | None) -> list[dict]:
+def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: Path, keep_dir: Path | None,
+                deadline: float | None = None, full_minutes: float | None = None) -> list[dict]:
+    """One fresh `course train` per seed, up to ``minutes`` of training each.
+
+    With a ``deadline`` (time.monotonic()), each run's budget is what is left before it, less
+    ``SOLVE_RESERVE_S`` for start-up, the last evaluation and the report, at most ``minutes``;
+    a run with less than a minute left is skipped. ``full_minutes`` is the budget the bar is
+    about: a run capped below it that did not reach the target is recorded as capped.
+    """
     rows = []
+    full_minutes = minutes if full_minutes is None else full_minutes
     for seed in seeds:
+        if deadline is not None:
+            left_min = (deadline - time.monotonic() - SOLVE_RESERVE_S) / 60
+            if left_min < 1.0:
+                print(f"{game} seed {seed}: skipped, {left_min + SOLVE_RESERVE_S / 60:.1f} min left before the deadline", flush=True)
+                rows.append({"game": game, "seed": seed, "skipped": "no time left in this session"})
+                continue
+            minutes = min(full_minutes, round(left_min, 2))
         args = ["--game", game, "--seed", str(seed), "--minutes", str(minutes), "--stop-at-target"]
         if smoke:
             args += ["--smoke", "--steps", "2400"]
         out = work / f"{game}-seed{seed}"
-        run = course_train(args, out, timeout=minutes * 60 + 600)
+        timeout = minutes * 60 + 600
+        if deadline is not None:
+            timeout = max(30.0, min(timeout, deadline - time.monotonic()))
+        run = course_train(args, out, timeout=timeout)
         summary = run["summary"]
         solved = summary.get("solved_at")
         evals = [{"process_s": e.get("process_s"), "env_steps": e.get("env_steps"), "mean": e.get("mean")} for e in run["evals"]]
@@ -222,6 +262,7 @@ def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: 
                "parent_wall_s": run["wall_s"], "stop_reason": summary.get("stop_reason"),
                "env_steps": summary.get("env_steps"), "updates": summary.get("updates"),
                "graph_errors": summary.get("graph_errors"), "evals": evals, "overrides": list(EXTRA_SETTINGS),
+               "budget_minutes": minutes, "capped": bool(minutes < full_minutes and not solved),
                **learning_rate_of(run["log"])}
         rows.append(row)
         if keep_dir is not None:
@@ -232,7 +273,9 @@ def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: 
                     shutil.copy(out / name, keep / name)
         print(f"{game} seed {seed}: " + (f"mean >= {row['target']:g} after {row['seconds_from_process_start']:.0f} s "
                                          f"from process start ({row['env_steps_at_target']:,} steps)" if solved else
-                                         f"not solved ({row['stop_reason']})"), flush=True)
+                                         f"not solved ({row['stop_reason']})")
+              + (f" [budget capped at {minutes:g} of {full_minutes:g} minutes by the session's deadline]" if row["capped"] else ""),
+              flush=True)
     return rows
 
 
@@ -343,8 +386,11 @@ class PlainAtari:
         self.env.close()
 
 
-def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1) -> dict:
-    """A CleanRL-like single-environment DQN: its environment steps per second, learning included."""
+def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1, max_seconds: float | None = None) -> dict:
+    """A CleanRL-like single-environment DQN: its environment steps per second, learning included.
+
+    ``max_seconds`` stops the timed steps early (a session's deadline); the rate is over the steps done.
+    """
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -366,8 +412,13 @@ def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1) -> dic
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     obs, _ = env.reset(seed=seed)
-    started, updates = None, 0
+    started, updates, timed = None, 0, 0
+    begun = time.perf_counter()
     for step in range(warmup + steps):
+        if max_seconds is not None and time.perf_counter() - begun > max_seconds and step > warmup:
+            break
+        if step >= warmup:
+            timed += 1
         if step == warmup:
             if device.type == "cuda":
                 torch.cuda.synchronize()
@@ -404,10 +455,10 @@ def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1) -> dic
             target.load_state_dict(q_net.state_dict())
     if device.type == "cuda":
         torch.cuda.synchronize()
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started if started is not None else float("nan")
     env.close()
-    result = {"device": str(device), "warmup_steps": warmup, "timed_steps": steps, "seconds": round(elapsed, 1),
-              "steps_per_s": round(steps / elapsed, 1), "updates": updates}
+    result = {"device": str(device), "warmup_steps": warmup, "timed_steps": timed, "seconds": round(elapsed, 1),
+              "steps_per_s": round(timed / elapsed, 1) if timed else None, "updates": updates}
     print(f"plain DQN: {result}", flush=True)
     return result
 
@@ -416,7 +467,7 @@ def bench_plain(device_name: str, warmup: int, steps: int, seed: int = 1) -> dic
 def pong_png(results: dict, path: Path, target: float, minutes: float) -> None:
     from matplotlib.figure import Figure
 
-    runs = results.get("pong", [])
+    runs = [r for r in results.get("pong", []) if not r.get("skipped")]
     if not runs:
         return
     fig = Figure(figsize=(8, 3.6))
@@ -488,6 +539,8 @@ def report(results: dict, smoke: bool) -> str:
             if r.get("learning_steps_per_s"):
                 lines.append(f"* Pong seed {r['seed']}: {r['learning_steps_per_s']:,.0f} steps/s while learning")
         lines.append("")
+    skipped = [r for r in runs if r.get("skipped")]
+    runs = [r for r in runs if not r.get("skipped")]
     if runs:
         target = runs[0].get("target") or 18
         lines += [f"## (c) Pong: wall-clock from process start to the first evaluation with mean >= {target:g}", "",
@@ -498,17 +551,26 @@ def report(results: dict, smoke: bool) -> str:
             secs = f"{r['seconds_from_process_start']:.0f}" if r["solved"] else "-"
             steps = f"{r['env_steps_at_target']:,}" if r["solved"] else "-"
             mean = f"{r['eval_mean_at_target']:.2f}" if r["solved"] else "-"
-            lines.append(f"| {r['seed']} | {'yes' if r['solved'] else 'no'} | {secs} | {steps} | {mean} | {r['stop_reason']} | "
+            reached = "yes" if r["solved"] else (f"no, capped at {r['budget_minutes']:g} min" if r.get("capped") else "no")
+            lines.append(f"| {r['seed']} | {reached} | {secs} | {steps} | {mean} | {r['stop_reason']} | "
                          f"{' '.join(r.get('overrides') or []) or '-'} |")
         solved_5 = sum(1 for r in runs if r["solved"] and r["seconds_from_process_start"] <= 300)
-        lines += ["", f"Within 5 minutes of process start: **{solved_5} of {len(runs)} seeds**.", ""]
+        capped = sum(1 for r in runs if r.get("capped"))
+        lines += ["", f"Within 5 minutes of process start: **{solved_5} of {len(runs)} seeds**"
+                  + (f" ({capped} of them capped below 5 minutes of training by a session's deadline: inconclusive)" if capped else "")
+                  + ".", ""]
         lines.append(f"![Pong learning curves](atari_dqn_{results['tag']}_pong.png)")
         lines.append("")
+    if skipped:
+        lines += [f"Pong seeds skipped for lack of session time: {', '.join(str(r['seed']) for r in skipped)}.", ""]
     for r in results.get("breakout", []):
+        if r.get("skipped"):
+            lines += ["## Breakout", "", f"* seed {r['seed']}: skipped ({r['skipped']})", ""]
+            continue
         lines += ["## Breakout", "",
                   f"* seed {r['seed']}: " + (f"mean >= {r['target']:g} after {r['seconds_from_process_start']:.0f} s from process start "
                                              f"({r['env_steps_at_target']:,} steps)" if r["solved"] else f"not reached ({r['stop_reason']})"), ""]
-    if plain:
+    if plain and plain.get("steps_per_s"):
         lines += ["## (d) The plain DQN on the same machine", "",
                   "One gymnasium environment (frame skip 4, max-pool, 84x84 resize with Pillow, 4-frame stack, in Python), NumPy replay, eager PyTorch, batch 32 every "
                   "4 steps, target every 1,000 steps (CleanRL-like).", "",
@@ -520,11 +582,12 @@ def report(results: dict, smoke: bool) -> str:
         e2e = train["learning_steps_per_s"]
     elif runs and runs[0].get("learning_steps_per_s"):
         e2e = runs[0]["learning_steps_per_s"]
+    skipped_parts = results.get("skipped_parts") or {}
     width = (train or {}).get("num_envs") or 64
     env_same = next((r["steps_per_s"] for r in env if r["width"] == width), None)
     if e2e and env_same:
         ratios.append(f"* end to end / environment only at {width} environments: **{e2e / env_same:.0%}** (bar: >= 50%)")
-    if e2e and plain:
+    if e2e and plain and plain.get("steps_per_s"):
         ratios.append(f"* end to end / plain DQN: **{e2e / plain['steps_per_s']:.1f}x** (bar: >= 15x)")
     if e2e:
         ratios.append(f"* end to end: **{e2e:,.0f} steps/s** (bar: >= 10,000)")
@@ -534,6 +597,10 @@ def report(results: dict, smoke: bool) -> str:
             lines += ["Not meaningful in a smoke run: the smoke preset learns from 16 transitions every 16 steps, the plain",
                       "DQN from 32 every 4, and neither has a GPU. Shown only to check the report.", ""]
         lines += [*ratios, ""]
+    if skipped_parts:
+        lines += ["## Parts skipped by the last session's deadline", ""]
+        lines += [f"* {part}: {why}" for part, why in sorted(skipped_parts.items())]
+        lines.append("")
     lines += ["## Settings", "", "```", json.dumps(results.get("settings", {}), indent=1, sort_keys=True), "```", "",
               "Reproduce: `python benchmarks/atari_dqn.py " + " ".join(results.get("argv", [])) + "`", ""]
     return "\n".join(lines)
@@ -541,10 +608,21 @@ def report(results: dict, smoke: bool) -> str:
 
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
+    began = time.monotonic()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parts", default="env,updates,train,plain,pong", help="comma-separated: env, updates, train, plain, pong, breakout")
+    parser.add_argument("--parts", default=None,
+                        help="comma-separated: env, updates, train, plain, pong, breakout "
+                             f"(default: env,updates,train,plain,pong; with --session: {SESSION_PARTS})")
     parser.add_argument("--smoke", action="store_true", help="every part in miniature on the CPU (checks the script)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--session", action="store_true",
+                        help="one lent-GPU session: the parts in the session order, short env/plain parts, one seed, "
+                             "within --deadline-minutes (see benchmarks/README.md)")
+    parser.add_argument("--deadline-minutes", type=float, default=None,
+                        help="wall-clock budget of this whole command (default: none; 8 with --session): parts that no "
+                             "longer fit are skipped, and a Pong/Breakout run's training budget is what is left")
+    parser.add_argument("--results", default=None, help="folder for the result files (default: benchmarks/results)")
+    parser.add_argument("--mirror", default=None, help="copy the result files into this folder after every part (e.g. $OUT)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="Pong seeds (default: 1 2 3; with --session: 1)")
     parser.add_argument("--widths", type=int, nargs="+", default=None, help="env-only widths (default: 64 32 128; smoke: 4 8)")
     parser.add_argument("--env-seconds", type=float, default=None)
     parser.add_argument("--train-seconds", type=float, default=None)
@@ -558,6 +636,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a DQNConfig setting for every training run (train, pong, breakout), e.g. --set lr=5e-4")
     args = parser.parse_args(argv)
     EXTRA_SETTINGS[:] = args.settings
+    global RESULTS
+    if args.results:
+        RESULTS = Path(args.results).resolve()
+    session = args.session
+    seeds = args.seeds or ([1] if session else [1, 2, 3])
+    deadline_minutes = args.deadline_minutes if args.deadline_minutes is not None else (8.0 if session else None)
+    deadline = began + deadline_minutes * 60 if deadline_minutes else None
 
     import tempfile
 
@@ -574,45 +659,77 @@ def main(argv: list[str] | None = None) -> int:
     json_path = RESULTS / f"atari_dqn_{tag}.json"
     results = {} if args.fresh or not json_path.is_file() else json.loads(json_path.read_text())
     results.update(machine=info, tag=tag, argv=sys.argv[1:] if argv is None else argv)
+    results["skipped_parts"] = {}
     preset = DQNConfig.smoke() if smoke else DQNConfig.gpu()
     if args.settings:
         preset = preset.with_overrides(args.settings)
-    results["settings"] = {"preset": preset.to_dict(), "pong_minutes": args.pong_minutes, "seeds": args.seeds,
-                           "overrides": args.settings}
+    results["settings"] = {"preset": preset.to_dict(), "pong_minutes": args.pong_minutes, "seeds": seeds,
+                           "overrides": args.settings, "session": session, "deadline_minutes": deadline_minutes}
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="atari-dqn-bench-"))
-    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    wanted = args.parts or (SESSION_PARTS if session else "env,updates,train,plain,pong")
+    parts = [p.strip() for p in wanted.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(ORDER))
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(unknown)}")
     png = RESULTS / f"atari_dqn_{tag}_pong.png"
+    runs_dir = RESULTS / f"atari_dqn_{tag}-runs"
 
     def save() -> None:
         json_path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         pong_png(results, png, 18.0, args.pong_minutes)
         (RESULTS / f"atari_dqn_{tag}.md").write_text(report(results, smoke))
+        if args.mirror:
+            mirror = Path(args.mirror)
+            mirror.mkdir(parents=True, exist_ok=True)
+            for path in (json_path, png, RESULTS / f"atari_dqn_{tag}.md"):
+                if path.is_file():
+                    shutil.copy(path, mirror / path.name)
+            if runs_dir.is_dir():
+                shutil.copytree(runs_dir, mirror / runs_dir.name, dirs_exist_ok=True)
 
-    if "env" in parts:
-        widths = args.widths or ([4, 8] if smoke else [preset.num_envs, 32, 128])
-        results["env"] = bench_env(widths, args.env_seconds or (3.0 if smoke else 15.0))
+    def left() -> float:
+        return math.inf if deadline is None else deadline - time.monotonic()
+
+    def fits(part: str, seconds: float) -> bool:
+        """Whether a part estimated at ``seconds`` fits before the deadline; if not, say so and record it."""
+        if left() >= seconds:
+            return True
+        why = f"needed about {seconds:.0f} s, {max(0.0, left()):.0f} s were left before the {deadline_minutes:g}-minute deadline"
+        print(f"{part}: skipped ({why})", flush=True)
+        results["skipped_parts"][part] = why
         save()
-    if "updates" in parts:
-        results["updates"] = bench_updates([16, 32] if smoke else [32, 256, 512, 1024], smoke, 5 if smoke else 200)
+        return False
+
+    widths = args.widths or ([4, 8] if smoke else [preset.num_envs, 32, 128])
+    env_seconds = args.env_seconds or (3.0 if smoke else (8.0 if session else 15.0))
+    train_seconds = args.train_seconds or (20.0 if smoke else 90.0)
+    warmup = args.plain_warmup or (300 if smoke else (2_000 if session else 5_000))
+    steps = args.plain_steps or (600 if smoke else (5_000 if session else 20_000))
+    for part in (SESSION_ORDER if session else ORDER):
+        if part not in parts:
+            continue
+        if part == "env" and fits(part, len(widths) * (env_seconds + 5)):
+            results["env"] = bench_env(widths, env_seconds)
+        elif part == "updates" and fits(part, 20 if smoke else 60):
+            results["updates"] = bench_updates([16, 32] if smoke else [32, 256, 512, 1024], smoke, 5 if smoke else 200)
+        elif part == "train" and fits(part, train_seconds + 60):
+            results["train"] = bench_train(train_seconds, smoke, seeds[0], work)
+        elif part == "plain" and fits(part, 30):
+            results["plain"] = bench_plain("cuda" if not smoke else "cpu", warmup, steps,
+                                           max_seconds=None if deadline is None else max(10.0, left() - 15))
+        elif part in ("pong", "breakout"):
+            minutes = args.pong_minutes if part == "pong" else args.breakout_minutes
+            game_seeds = seeds if part == "pong" else seeds[:1]
+            done = {r["seed"]: r for r in results.get(part, [])}
+            for row in bench_solve(part, game_seeds, minutes, smoke, work, runs_dir, deadline=deadline, full_minutes=minutes):
+                if not row.get("skipped") or row["seed"] not in done:  # a skipped run never hides an earlier measurement
+                    done[row["seed"]] = row
+            results[part] = [done[s] for s in sorted(done)]
+        else:
+            continue
         save()
-    if "train" in parts:
-        results["train"] = bench_train(args.train_seconds or (20.0 if smoke else 90.0), smoke, args.seeds[0], work)
-        save()
-    if "plain" in parts:
-        warmup = args.plain_warmup or (300 if smoke else 5_000)
-        steps = args.plain_steps or (600 if smoke else 20_000)
-        results["plain"] = bench_plain("cuda" if not smoke else "cpu", warmup, steps)
-        save()
-    for game, minutes in (("pong", args.pong_minutes), ("breakout", args.breakout_minutes)):
-        if game in parts:
-            seeds = args.seeds if game == "pong" else args.seeds[:1]
-            done = {r["seed"]: r for r in results.get(game, [])}
-            for row in bench_solve(game, seeds, minutes, smoke, work, RESULTS / f"atari_dqn_{tag}-runs"):
-                done[row["seed"]] = row
-            results[game] = [done[s] for s in sorted(done)]
-            save()
     save()
-    print(f"wrote {RESULTS / f'atari_dqn_{tag}.md'}", flush=True)
+    print(f"wrote {RESULTS / f'atari_dqn_{tag}.md'} in {time.monotonic() - began:.0f} s", flush=True)
     return 0
 
 

@@ -594,9 +594,7 @@ def demo(exercise: str) -> Iterator[None]:
     except CheckFailed:
         raise
     except Exception as exc:
-        from .earlier import EarlierMissing
-
-        if isinstance(exc, EarlierMissing):
+        if type(exc).__name__ == "EarlierMissing":  # course_lib.earlier, not imported here: it is slow to load
             print(f"To see this demonstration: {exc}")
             return
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""

@@ -100,3 +100,70 @@ def test_breakout_life_losses_end_learning_episodes_but_not_games():
     assert any(r.game_over.any() for r in results), "random play should lose a whole game within 700 steps"
     _check_game_overs(results)
     _check_replay(config, observations, results)
+
+
+class StubAle:
+    """Stands in for ale-py's AtariVectorEnv: replays scripted steps (reward, terminated, lives) of one environment."""
+
+    def __init__(self, script, lives=3):
+        self.script, self.lives = list(script), lives
+
+    def reset(self, seed=None):
+        return np.zeros((1, 4, 84, 84), np.uint8), {"lives": np.array([self.lives], np.int32)}
+
+    def send(self, actions):
+        pass
+
+    def recv(self):
+        reward, terminated, lives = self.script.pop(0)
+        info = {"lives": np.array([lives], np.int32), "episode_frame_number": np.array([0], np.int32)}
+        return np.zeros((1, 4, 84, 84), np.uint8), np.array([reward], np.float32), np.array([terminated]), np.array([False]), info
+
+    def close(self):
+        pass
+
+
+def test_a_game_that_ends_with_lives_left_is_a_game_over():
+    """Issue 15: Space Invaders ends when the invaders land, with lives left. ale-py then resets on the next
+    step; counting that `terminated` as a lost life stored the reset as a real transition and added the two
+    games' scores together."""
+    from course_lib.rl.envs import ScoreKeeper
+
+    config = DQNConfig.smoke("space_invaders", num_envs=1, env_threads=1)
+    assert config.life_loss_terminal is True
+    envs = VectorAtari(config, seed=0)
+    envs.env.close()
+    envs.env = StubAle([(5, False, 3), (10, True, 3),   # the invaders land: game over with 3 lives
+                        (0, False, 3),                   # ale-py's reset step (action ignored)
+                        (7, False, 3), (0, True, 2),     # a lost life: the game goes on
+                        (1, False, 2), (2, True, 0)])    # the last life: game over
+    envs.reset()
+    keeper = ScoreKeeper(1)
+    steps, scores = [], []
+    for _ in range(7):
+        envs.send(np.zeros(1, np.int64))
+        steps.append(envs.recv())
+        scores += keeper.update(steps[-1])
+    game_over = [bool(s.game_over[0]) for s in steps]
+    dummy = [bool(s.dummy[0]) for s in steps]
+    assert game_over == [False, True, False, False, False, False, True]
+    assert dummy == [False, False, True, False, False, False, False]
+    assert bool(steps[4].terminated[0]) and not steps[5].dummy[0], "a lost life ends a learning episode, not the game"
+    assert scores == [(15.0, 2), (10.0, 4)], "each game's own score and length"
+
+
+def test_environment_seeds_fit_ale_for_any_seed_and_session():
+    """Issue 15: seed * 1_000_003 + session * 10_007 left ale-py's signed 32-bit range from seed 2148 on."""
+    from course_lib.rl.envs import ALE_MAX_SEED, env_seed
+
+    values = {env_seed(seed, session, 64) for seed in (0, 1, 2, 2147, 2148, 10**6, 2**31, 2**63, -5)
+              for session in (0, 1, 2, 1000)}
+    assert len(values) == 36, "every (seed, session) gets its own environment seed"
+    assert all(0 <= v and v + 63 <= ALE_MAX_SEED for v in values)
+    assert env_seed(7, 0, 4) == env_seed(7, 0, 4), "deterministic"
+    big = env_seed(2**31 - 1, 3, 4)
+    envs = VectorAtari(DQNConfig.smoke("pong", num_envs=4, env_threads=2), seed=big)
+    try:
+        assert envs.reset().shape == (4, 4, 84, 84)
+    finally:
+        envs.close()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_lib.rl.acting import epsilon_greedy
+from course_lib.rl.acting import _act
 from course_lib.rl.config import DQNConfig
-from course_lib.rl.learner import DQNLearner, NonFiniteLossError, double_dqn_target, dqn_loss
+from course_lib.rl.learner import DQNLearner, NonFiniteLossError
 from course_lib.rl.networks import NatureDQN, conv_output_size, count_parameters
 from course_lib.rl.replay import ReplayBuffer
 
@@ -30,13 +30,48 @@ def test_nature_dqn_layers_and_input_scaling():
     torch.testing.assert_close(q, net(frames.float()))  # uint8 and float inputs are scaled the same way
 
 
+class FixedQ(torch.nn.Module):
+    """A "network" whose Q-values are given: row i of ``q`` for the i-th observation of a batch."""
+
+    def __init__(self, q):
+        super().__init__()
+        self.q = q
+
+    def forward(self, frames):
+        return self.q[: len(frames)]
+
+
+def _td_loss(q_now, actions, rewards, terminated, next_q_online, next_q_target, gamma, **settings):
+    """The learner's fused loss on a batch whose Q-values are given (networks stubbed)."""
+    cfg = DQNConfig.smoke(gamma=gamma, n_step=rewards.shape[1], **settings)
+    learner = DQNLearner(NatureDQN(q_now.shape[1]), cfg, torch.device("cpu"))
+    learner._forward = lambda frames: q_now if frames is OBS else next_q_online
+    learner.target = lambda frames: next_q_target
+    loss, q = learner._td_loss((OBS, actions, rewards, terminated, NEXT_OBS))
+    return loss, q
+
+
+OBS, NEXT_OBS = torch.zeros(1, 1, 1, 1, dtype=torch.uint8), torch.ones(1, 1, 1, 1, dtype=torch.uint8)
+
+
+def _targets(rewards, terminated, next_q_online, next_q_target, gamma, **settings):
+    """The TD targets inside the fused loss: with Q(s, a) = 0 and a huge Huber delta, loss = mean(y^2) / 2
+    and its gradient with respect to Q(s_i, a_i) is -y_i / B."""
+    B = rewards.shape[0]
+    q_now = torch.zeros(B, 2, requires_grad=True)
+    loss, _ = _td_loss(q_now, torch.zeros(B, dtype=torch.long), rewards, terminated, next_q_online, next_q_target, gamma,
+                       huber_delta=1e9, **settings)
+    loss.backward()
+    return -q_now.grad[:, 0] * B
+
+
 def test_double_dqn_target_hand_worked():
     gamma = 0.5
     rewards = torch.tensor([[1.0, 2.0, 3.0]] * 4)
     terminated = torch.tensor([[0.0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]])
     next_q_online = torch.tensor([[1.0, 5.0, 2.0]] * 4)   # the online net picks action 1...
     next_q_target = torch.tensor([[10.0, 20.0, 30.0]] * 4)  # ...valued 20 by the target net (not max 30)
-    y = double_dqn_target(rewards, terminated, next_q_online, next_q_target, gamma)
+    y = _targets(rewards, terminated, next_q_online, next_q_target, gamma)
     # 1 + 0.5*2 + 0.25*3 + 0.125*20 = 5.25;  1 + 0.5*2 = 2 (terminal at step 1);  1;  2.75 (no bootstrap)
     torch.testing.assert_close(y, torch.tensor([5.25, 2.0, 1.0, 2.75]))
 
@@ -44,27 +79,66 @@ def test_double_dqn_target_hand_worked():
 def test_one_step_target_and_plain_dqn():
     r, d = torch.tensor([[1.0], [1.0]]), torch.tensor([[0.0], [1.0]])
     online, target = torch.tensor([[0.0, 3.0]] * 2), torch.tensor([[7.0, 1.0]] * 2)
-    torch.testing.assert_close(double_dqn_target(r, d, online, target, 0.9), torch.tensor([1.9, 1.0]))
-    torch.testing.assert_close(double_dqn_target(r, d, target, target, 0.9), torch.tensor([1.0 + 0.9 * 7, 1.0]))
+    torch.testing.assert_close(_targets(r, d, online, target, 0.9), torch.tensor([1.9, 1.0]))
+    # plain DQN: the target network both chooses and values
+    torch.testing.assert_close(_targets(r, d, online, target, 0.9, double_dqn=False), torch.tensor([1.0 + 0.9 * 7, 1.0]))
 
 
 def test_dqn_loss_uses_the_taken_action_and_huber():
     q = torch.tensor([[1.0, 4.0], [0.0, 2.0]], requires_grad=True)
-    loss = dqn_loss(q, torch.tensor([0, 1]), torch.tensor([1.5, 5.0]))
+    # one step, terminal: the targets are the rewards 1.5 and 5
+    loss, _ = _td_loss(q, torch.tensor([0, 1]), torch.tensor([[1.5], [5.0]]), torch.ones(2, 1), torch.zeros(2, 2),
+                       torch.zeros(2, 2), 0.99)
     # errors 0.5 (quadratic: 0.125) and 3 (linear: 2.5), mean 1.3125
     assert loss.item() == pytest.approx(1.3125)
     loss.backward()
     torch.testing.assert_close(q.grad, torch.tensor([[-0.25, 0.0], [0.0, -0.5]]))
 
 
-def test_epsilon_greedy_and_schedule():
-    q = torch.tensor([[0.0, 2.0, 1.0]] * 1000)
-    assert (epsilon_greedy(q, 0.0) == 1).all()
-    random = epsilon_greedy(q, 1.0, torch.Generator().manual_seed(0))
-    counts = torch.bincount(random, minlength=3)
+def test_plugged_in_target_and_loss_replace_the_built_in_ones():
+    seen = {}
+
+    def my_target(rewards, terminated, next_q_online, next_q_target, gamma):
+        seen["gamma"] = gamma
+        return torch.full((rewards.shape[0],), 7.0)
+
+    def my_loss(q_values, actions, targets):
+        seen["targets"] = targets
+        return (q_values.gather(1, actions[:, None]).squeeze(1) - targets).pow(2).mean()
+
+    cfg = DQNConfig.smoke(batch_size=8, gamma=0.9)
+    learner = DQNLearner(NatureDQN(3), cfg, torch.device("cpu"), td_target=my_target, loss_fn=my_loss)
+    learner.update(_filled_replay(), 1)
+    assert seen["gamma"] == 0.9 and torch.equal(seen["targets"], torch.full((8,), 7.0))
+
+
+def test_epsilon_greedy_acting_from_frames():
+    net = FixedQ(torch.tensor([[0.0, 2.0, 1.0]] * 1000))
+    frames = torch.zeros(1000, 4, 84, 84, dtype=torch.uint8)
+    assert (_act(net, frames, 0.0) == 1).all()
+    counts = torch.bincount(_act(net, frames, 1.0, torch.Generator().manual_seed(0)), minlength=3)
     assert counts.min() > 250
-    cfg = DQNConfig(epsilon_start=1.0, epsilon_end=0.1, epsilon_decay_steps=100)
-    assert [cfg.epsilon(s) for s in (0, 50, 100, 10**6)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    # acting goes from a network and frame stacks to actions: no function from Q-values to actions
+    with pytest.raises(TypeError, match="nn.Module"):
+        _act(lambda frames: torch.zeros(2, 3), frames[:2], 0.1)
+    with pytest.raises(TypeError, match="uint8 frame stacks"):
+        _act(torch.nn.Identity(), torch.randn(5, 3), 0.1)
+
+
+def test_trainer_epsilon_decays_linearly_then_stays(tmp_path):
+    """The config's schedule as the trainer applies it: 1 -> 0.1 over 100 steps, read back from log.csv."""
+    from course_lib.rl.trainer import Trainer
+
+    cfg = DQNConfig.smoke(num_envs=2, total_steps=160, learning_starts=10**6, epsilon_start=1.0, epsilon_end=0.1,
+                          epsilon_decay_steps=100, log_every_steps=2)
+    Trainer(cfg, tmp_path / "run", progress=False, quiet=True, final_eval=False, video=False).run()
+    import csv
+
+    with (tmp_path / "run" / "log.csv").open() as f:
+        logged = {int(r["env_steps"]): float(r["epsilon"]) for r in csv.DictReader(f)}
+    # a row logged at step s shows the epsilon used for the step that started at s - num_envs
+    for step, eps in logged.items():
+        assert eps == pytest.approx(1.0 + min(1.0, (step - 2) / 100) * (0.1 - 1.0), abs=1e-6), step
 
 
 def test_config_presets_and_overrides():
@@ -140,17 +214,52 @@ def test_update_and_acting_code_never_waits_for_the_host():
             return func(*args, **(kwargs or {}))
 
     replay = _filled_replay(n_actions=6)
-    net, target = NatureDQN(6), NatureDQN(6)
+    learner = DQNLearner(NatureDQN(6), DQNConfig.smoke(batch_size=8), torch.device("cpu"))
     with Watch():
-        obs, actions, rewards, terminated, next_obs = replay.sample(8)
-        q = net(obs)
-        with torch.no_grad():
-            y = double_dqn_target(rewards, terminated, net(next_obs), target(next_obs), 0.99)
-        loss = dqn_loss(q, actions, y)
+        batch = replay.sample(8)
+        loss, _ = learner._td_loss(batch)
     loss.backward()
     with Watch():
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+        torch.nn.utils.clip_grad_norm_(learner.online.parameters(), 10.0)
         with torch.no_grad():
-            epsilon_greedy(net(obs), torch.tensor(0.1))
+            _act(learner.online, batch[0], torch.tensor(0.1))
     assert len(seen) > 50
     assert not syncing & set(seen), f"host syncs in the graphed code: {sorted(syncing & set(seen))}"
+
+
+def _checkpoint_after_one_update():
+    cfg = DQNConfig.smoke(batch_size=8)
+    learner = DQNLearner(NatureDQN(3), cfg, torch.device("cpu"))
+    learner.update(_filled_replay(), 1)
+    return learner.state_dict()
+
+
+def test_gpu_checkpoint_resumes_on_a_cpu():
+    """Issue 15: a checkpoint saved by a GPU run (Adam capturable=True, foreach=True) resumed with
+    --device cpu: Optimizer.load_state_dict restored capturable=True and the first CPU update crashed."""
+    state = _checkpoint_after_one_update()
+    for group in state["optimizer"]["param_groups"]:
+        group.update(capturable=True, foreach=True)  # what a CUDA-graph run saves
+    learner = DQNLearner(NatureDQN(3), DQNConfig.smoke(batch_size=8), torch.device("cpu"))
+    learner.load_state_dict(state)
+    group = learner.optimizer.param_groups[0]
+    assert (group["capturable"], group["foreach"]) == (False, None), "the CPU run's own Adam settings"
+    learner.update(_filled_replay(), 2)  # crashed here before the fix
+    assert learner.updates == 3 and learner.read_stats()["loss"] > 0
+
+
+def test_cpu_checkpoint_gets_this_runs_capturable_setting():
+    """The other direction, as far as a CPU can test it: a run whose Adam is capturable (a CUDA-graph run)
+    loads a checkpoint saved without it; it must stay capturable (else a GPU resume steps eagerly), with
+    Adam's step counters on the parameters' device as capturable wants them."""
+    state = _checkpoint_after_one_update()
+    assert state["optimizer"]["param_groups"][0]["capturable"] is False
+    learner = DQNLearner(NatureDQN(3), DQNConfig.smoke(batch_size=8), torch.device("cpu"))
+    learner.optimizer_settings = {"capturable": True, "foreach": True}  # as DQNLearner sets them on a GPU
+    learner.optimizer = torch.optim.Adam(learner.online.parameters(), lr=1e-4, **learner.optimizer_settings)
+    learner.load_state_dict(state)
+    for group in learner.optimizer.param_groups:
+        assert (group["capturable"], group["foreach"]) == (True, True)
+        for p in group["params"]:
+            step = learner.optimizer.state[p]["step"]
+            assert torch.is_tensor(step) and step.device == p.device and float(step) == 1.0

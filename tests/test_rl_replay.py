@@ -50,6 +50,7 @@ class FakeAtari:
         term = np.zeros(N, dtype=bool)
         trunc = np.zeros(N, dtype=bool)
         dummy = self.pending.copy()
+        lives_before = self.lives.copy()
         for e in range(N):
             if dummy[e]:
                 self._reset_env(e)
@@ -66,7 +67,7 @@ class FakeAtari:
                 self.lives[e] = 0
             elif self.length[e] >= self.max_len:
                 trunc[e] = True
-        game_over = game_over_mask(term, trunc, self.lives, self.life_loss) & ~dummy
+        game_over = game_over_mask(term, trunc, self.lives, lives_before, self.life_loss) & ~dummy
         self.pending = game_over
         return StepResult(self.stacks.copy(), reward, term, trunc, game_over, dummy, self.lives.copy())
 

@@ -113,3 +113,61 @@ def test_print_config_and_bad_settings():
     assert done.returncode == 0 and json.loads(done.stdout)["lr"] == 5e-4
     bad = train("--smoke", "--print-config", "--set", "nonsense=1")
     assert bad.returncode == 2 and "nonsense" in bad.stderr
+
+
+def _tiny(**overrides):
+    from course_lib.rl import DQNConfig
+
+    settings = dict(num_envs=2, total_steps=60, learning_starts=20, replay_capacity=400, log_every_steps=20, replay_ratio=8.0)
+    settings.update(overrides)
+    return DQNConfig.smoke(**settings)
+
+
+def test_a_large_seed_trains(tmp_path):
+    """Issue 15: seeds >= 2148 crashed at the first reset (the environment seed left ale-py's int32 range)."""
+    from course_lib.rl.trainer import Trainer
+
+    result = Trainer(_tiny(seed=10**9), tmp_path / "run", progress=False, quiet=True, final_eval=False, video=False).run()
+    assert result.env_steps == 60 and result.updates > 0
+
+
+def test_summary_is_written_before_the_plot_and_the_video(tmp_path, monkeypatch):
+    """A package missing after training (matplotlib for the plot, Pillow for the GIF) must not lose summary.json."""
+    import course_lib.rl.trainer as trainer_module
+    import course_lib.rl.video as video_module
+
+    def no_package(name):
+        def fails(*args, **kwargs):
+            raise ModuleNotFoundError(f"No module named '{name}'")
+        return fails
+
+    monkeypatch.setattr(trainer_module, "plot_learning_curve", no_package("matplotlib"))
+    monkeypatch.setattr(video_module, "record_gif", no_package("PIL"))
+    trainer = trainer_module.Trainer(_tiny(eval_episodes=1), tmp_path / "run", progress=False, quiet=True)
+    result = trainer.run()
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["status"] == "finished" and summary["env_steps"] == 60 and summary["final_eval"]["episodes"] == 1
+    assert set(summary["skipped"]) == {"learning_curve", "video"} and "matplotlib" in summary["skipped"]["learning_curve"]
+    assert "learning_curve" not in result.files and result.video is None
+    assert any("no learning curve" in m for m in trainer.messages)
+
+
+def test_a_gpu_checkpoint_resumes_with_device_cpu(tmp_path):
+    """Issue 15: resuming a GPU run's checkpoint (Adam capturable=True) on a CPU crashed at the first update."""
+    import torch
+
+    from course_lib.rl.records import load_checkpoint, save_checkpoint
+    from course_lib.rl.trainer import Trainer
+
+    out = tmp_path / "run"
+    Trainer(_tiny(), out, progress=False, quiet=True, final_eval=False, video=False).run()
+    state = load_checkpoint(out / "checkpoint.pt")
+    for group in state["learner"]["optimizer"]["param_groups"]:
+        group.update(capturable=True, foreach=True)  # as a CUDA-graph run saves it
+    for s in state["learner"]["optimizer"]["state"].values():
+        s["step"] = s["step"].to(torch.float32)
+    save_checkpoint(out / "checkpoint.pt", state)
+    resumed = Trainer(_tiny(total_steps=120), out, resume=True, progress=False, quiet=True, final_eval=False, video=False)
+    result = resumed.run()
+    assert result.resumed_from == 60 and result.env_steps == 120
+    assert result.updates > state["learner"]["updates"], "the resumed run learned"

@@ -7,13 +7,19 @@ Modules, in the order data flows through them:
     networks    the Nature DQN network
     acting      epsilon-greedy action selection (one CUDA graph on a GPU)
     replay      the uint8 replay buffer on the training device
-    learner     n-step Double-DQN target, Huber loss, Adam, target network, CUDA-graph updates
+    learner     n-step Double-DQN target and Huber loss fused into one update, Adam, target
+                network, CUDA-graph updates
     trainer     the loop: act, store, learn, log, evaluate, checkpoint, resume
     evaluation  full games from fixed seeds
     records     CSV, TensorBoard, checkpoints, the learning-curve plot
     video       a GIF of the agent playing, made without a display
     live        the notebook's live learning curve
     cli         ``course train``
+
+Notebook 14's graded exercises (the epsilon schedule, batched epsilon-greedy, the TD target,
+the loss) have no stand-alone twin here: the library does the same jobs inside its classes,
+through other interfaces, so that no exercise is answered by one call (docs/authoring.md,
+"No graded answer is handed over"; tests/test_no_answer_handed.py).
 
 The names below are imported on first use, so that ``import course_lib.rl.cli`` (which the
 ``course`` command does for every sub-command) does not pay for importing PyTorch.
@@ -27,8 +33,6 @@ _EXPORTS = {
     "NatureDQN": "networks",
     "count_parameters": "networks",
     "nature_dqn": "networks",
-    "double_dqn_target": "learner",
-    "dqn_loss": "learner",
     "NonFiniteLossError": "learner",
     "Trainer": "trainer",
     "train": "trainer",

@@ -1,9 +1,14 @@
-"""Choosing actions: epsilon-greedy over a batch of Q-values, on the training device.
+"""Choosing actions: epsilon-greedy for a batch of observations, on the training device.
 
 With probability epsilon an environment takes a uniformly random action, otherwise the
 action with the largest Q-value. All environments are decided in one forward pass; on a
 GPU that forward pass and the random draws are one CUDA graph, so acting costs one launch,
 one small host-to-device copy (the observations) and one device-to-host copy (the actions).
+
+Notebook 14 has the learner write epsilon-greedy for a batch of Q-values as an exercise, so
+the library has no function from Q-values to actions: acting here goes from a network and
+a batch of uint8 frame stacks to actions (:func:`_act`, used by :class:`Actor` and by the
+evaluation's player), and the notebook plugs the learner's own function in as ``policy``.
 """
 from __future__ import annotations
 
@@ -14,12 +19,23 @@ import torch
 from torch import nn
 
 
-def epsilon_greedy(q_values: torch.Tensor, epsilon, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Actions (B,) for Q-values (B, A): random with probability ``epsilon``, else argmax."""
-    batch, n_actions = q_values.shape
-    greedy = q_values.argmax(dim=1)
-    random = torch.randint(0, n_actions, (batch,), device=q_values.device, generator=generator)
-    explore = torch.rand(batch, device=q_values.device, generator=generator) < epsilon
+def _check_inputs(network, obs: torch.Tensor) -> None:
+    """Acting takes a network (an ``nn.Module``) and observations as the environments give them."""
+    if not isinstance(network, nn.Module):
+        raise TypeError(f"acting needs the Q-network as a torch.nn.Module, not {type(network).__name__}")
+    if not (torch.is_tensor(obs) and obs.dtype == torch.uint8 and obs.dim() == 4):
+        what = f"{obs.dtype} tensor of shape {tuple(obs.shape)}" if torch.is_tensor(obs) else type(obs).__name__
+        raise TypeError(f"acting needs observations as uint8 frame stacks (batch, frames, height, width), not a {what}")
+
+
+def _act(network: nn.Module, obs: torch.Tensor, epsilon, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Epsilon-greedy actions (B,) of ``network`` for a batch of uint8 frame stacks ``obs`` (B, S, H, W)."""
+    _check_inputs(network, obs)
+    q = network(obs)
+    batch, n_actions = q.shape
+    greedy = q.argmax(dim=1)
+    random = torch.randint(0, n_actions, (batch,), device=q.device, generator=generator)
+    explore = torch.rand(batch, device=q.device, generator=generator) < epsilon
     return torch.where(explore, random, greedy)
 
 
@@ -27,6 +43,8 @@ class Actor:
     """Epsilon-greedy acting for ``num_envs`` environments with a static input buffer."""
 
     def __init__(self, network: nn.Module, num_envs: int, n_actions: int, obs_shape: tuple, device: torch.device, use_graph: bool):
+        if not isinstance(network, nn.Module):
+            raise TypeError(f"Actor needs the Q-network as a torch.nn.Module, not {type(network).__name__}")
         self.network = network
         self.device = device
         self.n_actions = n_actions
@@ -54,8 +72,7 @@ class Actor:
 
     def _compute(self) -> None:
         with torch.no_grad():
-            q = self.network(self.obs)
-            self.actions.copy_(epsilon_greedy(q, self.epsilon))
+            self.actions.copy_(_act(self.network, self.obs, self.epsilon))
 
     def _capture(self) -> None:
         side = torch.cuda.Stream(self.device)

@@ -17,7 +17,12 @@ Two details shape the rest of ``course_lib.rl``:
   first observation of a new game with reward 0. That step is not a real transition (the
   replay buffer never samples it). With ``life_loss_terminal`` (ale-py's
   ``life_loss_info``), losing a life reports ``terminated`` but the game goes on without a
-  reset; the game is over only when no lives are left or the episode is cut.
+  reset. A ``terminated`` is a lost life only when the lives counter dropped at that step
+  with lives left; any other (no lives left, or a game that ends with lives left, as Space
+  Invaders does when the invaders land) is a game over, and ale-py resets on the next step.
+* **Seeds.** ale-py takes a seed as a signed 32-bit integer and gives environment ``i`` of
+  a vector the seed ``seed + i``; :func:`env_seed` derives the training seed of each run and
+  resume session so that it always fits.
 """
 from __future__ import annotations
 
@@ -118,6 +123,25 @@ def n_actions_of(game: str) -> int:
         env.close()
 
 
+#: ale-py's seeds are C ints: the largest seed a vector's environment may get
+ALE_MAX_SEED = 2**31 - 1
+
+
+def env_seed(seed: int, session: int, num_envs: int) -> int:
+    """The training environments' seed for run seed ``seed`` in resume session ``session`` (0, 1, ...).
+
+    Each (seed, session) pair gets its own well-mixed value (a resumed run does not replay
+    the openings of its first session), in ``[0, 2**31 - num_envs)`` so that the seeds
+    ``value + i`` ale-py gives its ``num_envs`` environments stay within its signed 32-bit
+    range, for any seed (negative or huge) and any number of sessions.
+    """
+    if num_envs < 1 or num_envs > 2**20:
+        raise ValueError(f"num_envs must be between 1 and 2**20, got {num_envs}")
+    entropy = [int(seed) & (2**64 - 1), int(seed < 0), int(session)]
+    state = np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint64)[0]
+    return int(state % np.uint64(ALE_MAX_SEED + 1 - num_envs))
+
+
 def clip_reward(raw: np.ndarray) -> np.ndarray:
     """The Nature DQN's reward clipping: every reward becomes -1, 0 or +1 (its sign)."""
     return np.sign(raw).astype(np.float32)
@@ -137,16 +161,20 @@ class StepResult:
     episode_frame: np.ndarray | None = None  # (num_envs,) emulator frames since the game's reset
 
 
-def game_over_mask(terminated: np.ndarray, truncated: np.ndarray, lives: np.ndarray, life_loss_terminal: bool) -> np.ndarray:
+def game_over_mask(terminated: np.ndarray, truncated: np.ndarray, lives: np.ndarray, previous_lives: np.ndarray,
+                   life_loss_terminal: bool) -> np.ndarray:
     """Which environments reset on their next step.
 
-    Without life-loss terminals every end of an episode is a reset; with them, a
-    ``terminated`` with lives left is a lost life (the game goes on), with no lives left
-    it is the game over.
+    Without life-loss terminals every end of an episode is a reset. With them, a
+    ``terminated`` is a lost life (the game goes on) only when the lives counter dropped at
+    this step (``lives < previous_lives``) and some are left; every other ``terminated`` is
+    the game over: no lives left, or a game that ends with lives left (Space Invaders when
+    the invaders land), which ale-py resets on the next step like any other.
     """
     if not life_loss_terminal:
         return terminated | truncated
-    return truncated | (terminated & (lives <= 0))
+    lost_a_life = (lives < previous_lives) & (lives > 0)
+    return truncated | (terminated & ~lost_a_life)
 
 
 class VectorAtari:
@@ -159,10 +187,12 @@ class VectorAtari:
         self.n_actions = int(self.env.single_action_space.n)
         self.seed = seed
         self._next_is_dummy = np.zeros(self.num_envs, dtype=bool)
+        self._lives = np.zeros(self.num_envs, dtype=np.int64)
 
     def reset(self) -> np.ndarray:
-        obs, _ = self.env.reset(seed=int(self.seed))
+        obs, info = self.env.reset(seed=int(self.seed))
         self._next_is_dummy[:] = False
+        self._lives = np.asarray(info["lives"]).copy()
         return obs
 
     def send(self, actions: np.ndarray) -> None:
@@ -176,8 +206,9 @@ class VectorAtari:
         terminated = np.asarray(terminated, dtype=bool)
         truncated = np.asarray(truncated, dtype=bool)
         dummy = self._next_is_dummy.copy()
-        game_over = game_over_mask(terminated, truncated, lives, bool(self.config.life_loss_terminal)) & ~dummy
+        game_over = game_over_mask(terminated, truncated, lives, self._lives, bool(self.config.life_loss_terminal)) & ~dummy
         self._next_is_dummy = game_over
+        self._lives = lives.copy()
         return StepResult(obs, np.asarray(reward, dtype=np.float32), terminated & ~dummy, truncated & ~dummy, game_over, dummy,
                           lives, np.asarray(info.get("episode_frame_number")))
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .acting import epsilon_greedy
+from .acting import _act, _check_inputs
 from .config import DQNConfig
 from .envs import evaluation_env
 
@@ -56,22 +56,31 @@ class SeededPlayer:
 
     Evaluation and the video both play this way, so that the same seed means the same game:
     the seed fixes the environments' no-op starts and every exploratory action.
+    ``policy(q_values, epsilon, generator) -> actions`` replaces the built-in epsilon-greedy
+    choice (notebook 14 passes the learner's own).
     """
 
     def __init__(self, network: nn.Module, config: DQNConfig, device: torch.device | str | None = None,
                  seed: int | None = None, epsilon: float | None = None, policy: Callable | None = None):
+        if not isinstance(network, nn.Module):
+            raise TypeError(f"the player needs the Q-network as a torch.nn.Module, not {type(network).__name__}")
         self.network = network
         self.seed = int(config.eval_seed if seed is None else seed)
         self.epsilon = float(config.eval_epsilon if epsilon is None else epsilon)
-        self.policy = policy or epsilon_greedy
+        self.policy = policy
         self.device = torch.device(device) if device is not None else next(network.parameters()).device
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(self.seed)
 
     def __call__(self, obs: np.ndarray) -> np.ndarray:
+        frames = torch.from_numpy(np.asarray(obs)).to(self.device)
         with torch.no_grad():
-            q = self.network(torch.from_numpy(obs).to(self.device))
-            return torch.as_tensor(self.policy(q, self.epsilon, self.generator)).cpu().numpy().astype(np.int64)
+            if self.policy is None:
+                actions = _act(self.network, frames, self.epsilon, self.generator)
+            else:
+                _check_inputs(self.network, frames)
+                actions = torch.as_tensor(self.policy(self.network(frames), self.epsilon, self.generator))
+        return actions.cpu().numpy().astype(np.int64)
 
     def __enter__(self) -> "SeededPlayer":
         self._was_training = self.network.training

@@ -12,15 +12,21 @@ One update:
 4. Adam, with the gradient's global norm clipped; every ``target_update_every`` updates
    the target network becomes a copy of the online network.
 
-**Fast updates on a GPU.** One update is about 40 small kernels; launched one by one from
-Python it costs ~3 ms whatever the batch size (the GPU waits for Python). So the whole
+Steps 2 and 3 are one private method, :meth:`DQNLearner._td_loss`, that takes a sampled
+batch and returns the loss: the library holds no stand-alone TD-target or loss function.
+Notebook 14 has the learner write those two as exercises; a library function with the
+same interface would answer them with one call. ``course train`` still needs them without
+the notebook, so here they are fused into the update, and the notebook plugs the learner's
+own functions in through ``td_target=`` and ``loss_fn=``.
+
+**Fast updates on a GPU.** One update is a few dozen small kernels; launched one by one
+from Python, the GPU waits for Python between them, whatever the batch size. So the whole
 update, replay sampling included, is captured once as a CUDA graph and replayed with a
 single launch (Adam with ``capturable=True`` keeps its step counter on the GPU). Several
 updates per environment step go into one graph. If capture fails (e.g. a TD-target
 function that calls ``.item()``), the learner says so and runs the same code eagerly.
-
-The functions :func:`double_dqn_target` and :func:`dqn_loss` are the defaults; notebook 14
-plugs in the learner's own versions through the same signatures.
+What this saves is measured by ``benchmarks/atari_dqn.py --parts updates`` (no GPU result
+is recorded in ``benchmarks/results/`` yet).
 """
 from __future__ import annotations
 
@@ -35,40 +41,18 @@ from torch import nn
 from .config import DQNConfig
 
 
-def double_dqn_target(
-    rewards: torch.Tensor,
-    terminated: torch.Tensor,
-    next_q_online: torch.Tensor,
-    next_q_target: torch.Tensor,
-    gamma: float,
-) -> torch.Tensor:
-    """n-step Double-DQN TD target.
-
-    rewards, terminated: (B, n), step k after s_t in column k (terminated as 0/1 floats);
-    next_q_online, next_q_target: (B, A), Q-values of s_{t+n}. Returns (B,) targets.
-    """
-    n = rewards.shape[1]
-    alive = torch.cumprod(1.0 - terminated, dim=1)                          # 1 until a terminal step, 0 after it
-    alive_before = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)
-    discounts = gamma ** torch.arange(n, device=rewards.device, dtype=rewards.dtype)
-    n_step_return = (rewards * alive_before * discounts).sum(dim=1)
-    best_next = next_q_online.argmax(dim=1, keepdim=True)                   # online net chooses...
-    next_value = next_q_target.gather(1, best_next).squeeze(1)              # ...target net values
-    return n_step_return + (gamma ** n) * alive[:, -1] * next_value
-
-
-def dqn_loss(q_values: torch.Tensor, actions: torch.Tensor, targets: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
-    """Huber loss between Q(s_t, a_t) (the action actually taken) and the TD targets, batch mean."""
-    q_taken = q_values.gather(1, actions[:, None]).squeeze(1)
-    return F.huber_loss(q_taken, targets.detach(), delta=delta)
-
-
 class NonFiniteLossError(RuntimeError):
     """The TD loss became NaN or infinite: training cannot go on."""
 
 
 class DQNLearner:
-    """Owns the online and target networks, the optimiser and the (graphed) update."""
+    """Owns the online and target networks, the optimiser and the (graphed) update.
+
+    ``td_target(rewards, terminated, next_q_online, next_q_target, gamma) -> (B,)`` and
+    ``loss_fn(q_values, actions, targets[, delta]) -> scalar`` replace the built-in n-step
+    Double-DQN target and Huber loss (notebook 14 passes the learner's own); ``None`` keeps
+    the built-in ones.
+    """
 
     def __init__(
         self,
@@ -76,8 +60,8 @@ class DQNLearner:
         config: DQNConfig,
         device: torch.device,
         *,
-        td_target: Callable = double_dqn_target,
-        loss_fn: Callable = dqn_loss,
+        td_target: Callable | None = None,
+        loss_fn: Callable | None = None,
     ):
         self.config = config
         self.device = device
@@ -88,10 +72,11 @@ class DQNLearner:
         self.td_target = td_target
         self.loss_fn = loss_fn
         self.use_graphs = bool(config.cuda_graphs and device.type == "cuda")
-        opt_kwargs = dict(lr=config.lr, eps=config.adam_eps)
-        if self.use_graphs:
-            opt_kwargs.update(capturable=True, foreach=True)
-        self.optimizer = torch.optim.Adam(self.online.parameters(), **opt_kwargs)
+        #: how this run's Adam steps: on a GPU with CUDA graphs, capturable (its step counter
+        #: on the GPU) and foreach; elsewhere PyTorch's defaults. A checkpoint made elsewhere
+        #: must not change them (see load_state_dict).
+        self.optimizer_settings = {"capturable": True, "foreach": True} if self.use_graphs else {"capturable": False, "foreach": None}
+        self.optimizer = torch.optim.Adam(self.online.parameters(), lr=config.lr, eps=config.adam_eps, **self.optimizer_settings)
         self.updates = 0
         self._since_sync = 0
         # running sums, updated on the device (no host sync per update)
@@ -101,24 +86,49 @@ class DQNLearner:
         self._graphs: dict[int, torch.cuda.CUDAGraph] = {}  # one graph per number of updates per launch
         self._pool = None  # the graphs share one memory pool
         self.graph_error: str | None = None
-        self._loss_takes_delta = _takes_delta(loss_fn)
+        self._loss_takes_delta = loss_fn is not None and _takes_delta(loss_fn)
         self._clip_foreach = True if device.type == "cuda" else None
         self._forward = self.online
         if config.compile and device.type == "cuda":
             self._forward = torch.compile(self.online)
 
     # ------------------------------------------------------------------ one update
-    def _one_update(self, replay) -> None:
-        obs, actions, rewards, terminated, next_obs = replay.sample(self.config.batch_size)
+    def _td_loss(self, batch: tuple) -> tuple[torch.Tensor, torch.Tensor]:
+        """The loss of one sampled batch ``(obs, actions, rewards, terminated, next_obs)``, and Q(s_t, .).
+
+        Runs both networks on the batch's observations, builds the n-step (Double-)DQN
+        target under ``no_grad`` and compares it with Q(s_t, a_t) by the Huber loss, unless
+        a plugged-in ``td_target`` or ``loss_fn`` replaces one of the two.
+        """
+        obs, actions, rewards, terminated, next_obs = batch
+        for frames in (obs, next_obs):  # the replay buffer's frame stacks, nothing else
+            if not (torch.is_tensor(frames) and frames.dtype == torch.uint8 and frames.dim() == 4):
+                raise TypeError("a batch holds observations as uint8 frame stacks (batch, frames, height, width)")
+        cfg = self.config
         q = self._forward(obs)
         with torch.no_grad():
             next_q_target = self.target(next_obs)
-            next_q_online = self._forward(next_obs) if self.config.double_dqn else next_q_target
-            targets = self.td_target(rewards, terminated, next_q_online, next_q_target, self.config.gamma)
-        if self._loss_takes_delta:
-            loss = self.loss_fn(q, actions, targets, self.config.huber_delta)
+            next_q_online = self._forward(next_obs) if cfg.double_dqn else next_q_target
+            if self.td_target is not None:
+                targets = self.td_target(rewards, terminated, next_q_online, next_q_target, cfg.gamma)
+            else:
+                n = rewards.shape[1]
+                alive = torch.cumprod(1.0 - terminated, dim=1)               # 1 until a terminal step, 0 after it
+                counted = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)  # the terminal step counts
+                discounts = cfg.gamma ** torch.arange(n, device=rewards.device, dtype=rewards.dtype)
+                chosen = next_q_online.argmax(dim=1, keepdim=True)           # online net chooses...
+                bootstrap = next_q_target.gather(1, chosen).squeeze(1)       # ...target net values
+                targets = (rewards * counted * discounts).sum(dim=1) + (cfg.gamma ** n) * alive[:, -1] * bootstrap
+        if self.loss_fn is None:
+            loss = F.huber_loss(q.gather(1, actions[:, None]).squeeze(1), targets, delta=cfg.huber_delta)
+        elif self._loss_takes_delta:
+            loss = self.loss_fn(q, actions, targets, cfg.huber_delta)
         else:
             loss = self.loss_fn(q, actions, targets)
+        return loss, q
+
+    def _one_update(self, replay) -> None:
+        loss, q = self._td_loss(replay.sample(self.config.batch_size))
         self.optimizer.zero_grad(set_to_none=False)
         loss.backward()
         if self.config.max_grad_norm and self.config.max_grad_norm > 0:
@@ -220,8 +230,29 @@ class DQNLearner:
         self.online.load_state_dict(state["online"])
         self.target.load_state_dict(state["target"])
         self.optimizer.load_state_dict(state["optimizer"])
+        self._keep_optimizer_settings()
         self.updates = int(state["updates"])
         self._since_sync = int(state.get("since_sync", 0))
+
+
+    def _keep_optimizer_settings(self) -> None:
+        """After loading a checkpoint: this run's capturable/foreach, not the saved ones.
+
+        ``Optimizer.load_state_dict`` restores every saved setting of the param groups. A
+        checkpoint from a GPU run (capturable=True) resumed on a CPU would then fail at the
+        first update ("If capturable=True, params and state_steps must be on supported
+        devices"), and a CPU checkpoint resumed on a GPU would quietly step eagerly. Adam's
+        step counters go where this run's setting wants them: on the parameter's device when
+        capturable, as CPU scalars otherwise.
+        """
+        for group in self.optimizer.param_groups:
+            group.update(self.optimizer_settings)
+            for param in group["params"]:
+                state = self.optimizer.state.get(param, {})
+                step = state.get("step")
+                if torch.is_tensor(step):
+                    where = param.device if self.optimizer_settings["capturable"] else torch.device("cpu")
+                    state["step"] = step.to(device=where)
 
 
 def _takes_delta(fn: Callable) -> bool:

@@ -36,9 +36,9 @@ import torch
 
 from .acting import Actor
 from .config import DQNConfig
-from .envs import ScoreKeeper, VectorAtari, clip_reward
+from .envs import ScoreKeeper, VectorAtari, clip_reward, env_seed
 from .evaluation import EvalResult, evaluate
-from .learner import DQNLearner, NonFiniteLossError, double_dqn_target, dqn_loss
+from .learner import DQNLearner, NonFiniteLossError
 from .networks import nature_dqn
 from .records import RunRecords, load_checkpoint, plot_learning_curve, save_checkpoint, write_json
 from .replay import ReplayBuffer, replay_capacity_for
@@ -140,11 +140,13 @@ class TrainResult:
 class Trainer:
     """A DQN training run on one game, writing its records to ``out_dir``.
 
-    ``make_network(n_actions) -> nn.Module``, ``td_target`` and ``loss_fn`` replace the
-    library's Nature DQN, Double-DQN target and Huber loss (same signatures as
-    :func:`~course_lib.rl.networks.nature_dqn`, :func:`~course_lib.rl.learner.double_dqn_target`
-    and :func:`~course_lib.rl.learner.dqn_loss`); ``epsilon_schedule(step) -> float``
-    replaces the linear decay of the config.
+    ``make_network(n_actions) -> nn.Module`` replaces the Nature DQN
+    (:func:`~course_lib.rl.networks.nature_dqn`);
+    ``td_target(rewards, terminated, next_q_online, next_q_target, gamma) -> (B,)`` and
+    ``loss_fn(q_values, actions, targets) -> scalar`` replace the learner's built-in n-step
+    Double-DQN target and Huber loss (see :class:`~course_lib.rl.learner.DQNLearner`);
+    ``epsilon_schedule(step) -> float`` replaces the config's linear decay of epsilon.
+    Notebook 14 passes the learner's own functions; ``None`` keeps the built-in ones.
     """
 
     def __init__(
@@ -167,9 +169,9 @@ class Trainer:
         self.config = config.resolved()
         self.out = Path(out_dir)
         self.make_network = make_network or nature_dqn
-        self.td_target = td_target or double_dqn_target
-        self.loss_fn = loss_fn or dqn_loss
-        self.epsilon_schedule = epsilon_schedule or self.config.epsilon
+        self.td_target = td_target
+        self.loss_fn = loss_fn
+        self.epsilon_schedule = epsilon_schedule
         self.callbacks = list(callbacks)
         self.progress = progress
         self.resume = resume
@@ -200,7 +202,8 @@ class Trainer:
     def _mean20(self) -> float:
         return float(np.mean(self.recent_scores)) if self.recent_scores else float("nan")
 
-    def _checkpoint_state(self, train_seconds: float, session: int, next_eval_at: int, last_eval_step: int) -> dict:
+    def _checkpoint_state(self, train_seconds: float, session: int, next_eval_at: int, last_eval_step: int,
+                          epsilon: float) -> dict:
         state = {
             "version": 1,
             "config": self.config.to_dict(),
@@ -210,7 +213,7 @@ class Trainer:
             "episodes": self.episodes,
             "train_seconds": train_seconds,
             "session": session,
-            "epsilon": float(self.epsilon_schedule(self.env_steps)),
+            "epsilon": float(epsilon),
             "recent_scores": list(self.recent_scores),
             "score_history": self.score_history[-10_000:],
             "eval_history": self.eval_history,
@@ -249,7 +252,7 @@ class Trainer:
             torch.set_num_threads(cfg.torch_threads)
         (self.out / "config.json").write_text(cfg.to_json() + "\n")
 
-        envs = VectorAtari(cfg, seed=cfg.seed * 1_000_003 + session * 10_007)
+        envs = VectorAtari(cfg, seed=env_seed(cfg.seed, session, cfg.num_envs))
         n_actions = envs.n_actions
         network = self.make_network(n_actions)
         self.learner = learner = DQNLearner(network, cfg, device, td_target=self.td_target, loss_fn=self.loss_fn)
@@ -307,6 +310,13 @@ class Trainer:
         def train_seconds() -> float:
             return train_seconds_before + (time.perf_counter() - session_start)
 
+        def epsilon_now() -> float:
+            """Exploration rate at the current step: the plugged-in schedule, else the config's linear decay."""
+            if self.epsilon_schedule is not None:
+                return float(self.epsilon_schedule(self.env_steps))
+            fraction = min(1.0, self.env_steps / max(1, cfg.epsilon_decay_steps))
+            return cfg.epsilon_start + fraction * (cfg.epsilon_end - cfg.epsilon_start)
+
         def log_row(now: float, epsilon: float) -> None:
             nonlocal last_log_time, last_log_step
             stats = learner.read_stats()
@@ -333,7 +343,7 @@ class Trainer:
                     stop_reason = f"used the {cfg.minutes:g}-minute budget"
                     break
                 # ---- act, then learn while the emulators run
-                epsilon = float(self.epsilon_schedule(self.env_steps))
+                epsilon = epsilon_now()
                 actions = actor.act(epsilon)
                 envs.send(actions.cpu().numpy())
                 if self.env_steps >= learn_from and replay.can_sample():
@@ -379,10 +389,10 @@ class Trainer:
                 if (self.env_steps - last_ckpt_step >= cfg.checkpoint_every_steps
                         or now - last_ckpt_time >= cfg.checkpoint_every_minutes * 60):
                     learner.check_finite()  # never checkpoint a broken network
-                    self._save(train_seconds(), session, next_eval_at, last_eval_step)
+                    self._save(train_seconds(), session, next_eval_at, last_eval_step, epsilon_now())
                     last_ckpt_time, last_ckpt_step = time.perf_counter(), self.env_steps
             if self.env_steps != last_log_step:  # a last row at the very end
-                log_row(time.perf_counter(), float(self.epsilon_schedule(self.env_steps)))
+                log_row(time.perf_counter(), epsilon_now())
         except NonFiniteLossError as exc:
             error = exc
         except KeyboardInterrupt:
@@ -412,7 +422,7 @@ class Trainer:
 
         if not stop_reason:
             stop_reason = "stopped"
-        self._save(seconds, session, next_eval_at, last_eval_step)
+        self._save(seconds, session, next_eval_at, last_eval_step, epsilon_now())
         self.say(f"training stopped: {stop_reason} (step {self.env_steps:,}, {learner.updates:,} updates, "
                  f"{self.episodes:,} games, {seconds / 60:.1f} min, {session_speed:,.0f} steps/s)")
         final = None
@@ -426,24 +436,36 @@ class Trainer:
         files = {"log": str(records.log_path), "evals": str(records.eval_path), "episodes": str(records.episode_path),
                  "checkpoint": str(self.checkpoint_path),
                  "tensorboard": str(self.out / "tb")}
-        curve = plot_learning_curve(self.out, title=f"DQN on {cfg.game}: {self.env_steps:,} steps, {seconds / 60:.1f} min"
-                                    + (" (CPU smoke run: games cut short, nothing learned)" if cfg.preset == "smoke" else ""),
-                                    target=None if cfg.preset == "smoke" else cfg.target_score)
-        files["learning_curve"] = str(curve)
-        video = None
-        if self.do_video:
-            from .video import record_gif
-
-            video = record_gif(learner.online, cfg, self.out / "agent.gif", device)
-            files["video"] = video["path"]
         if final is not None:
             files["eval"] = str(self.out / "eval.json")
         result = TrainResult(self.out, status, stop_reason, self.env_steps, learner.updates, self.episodes, seconds,
-                             session_speed, resumed_from, final, self.solved_at, video, files)
+                             session_speed, resumed_from, final, self.solved_at, None, files)
         summary = result.to_dict()
         summary.update(config=cfg.to_dict(), machine=machine_description(device), replay=sizing, sessions=session + 1,
                        graph_errors=[e for e in (learner.graph_error, actor.graph_error) if e],
                        process_seconds=round(time.time() - self.process_start, 2))
+        # The run's figures are safe on disk before anything that needs an optional package
+        # (matplotlib for the plot, Pillow for the GIF) runs; summary.json is rewritten below.
+        write_json(self.out / "summary.json", summary)
+        skipped: dict[str, str] = {}
+        try:
+            curve = plot_learning_curve(self.out, title=f"DQN on {cfg.game}: {self.env_steps:,} steps, {seconds / 60:.1f} min"
+                                        + (" (CPU smoke run: games cut short, nothing learned)" if cfg.preset == "smoke" else ""),
+                                        target=None if cfg.preset == "smoke" else cfg.target_score)
+            files["learning_curve"] = str(curve)
+        except ImportError as exc:
+            skipped["learning_curve"] = f"{type(exc).__name__}: {exc}"
+        if self.do_video:
+            try:
+                from .video import record_gif
+
+                result.video = record_gif(learner.online, cfg, self.out / "agent.gif", device)
+                files["video"] = result.video["path"]
+            except ImportError as exc:
+                skipped["video"] = f"{type(exc).__name__}: {exc}"
+        for name, why in skipped.items():
+            self.say(f"no {name.replace('_', ' ')}: {why} (the run's records and summary.json are complete)")
+        summary.update(video=result.video, files=files, skipped=skipped)
         write_json(self.out / "summary.json", summary)
         for cb in self.callbacks:
             cb.on_end(self, result)

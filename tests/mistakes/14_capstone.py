@@ -13,6 +13,11 @@ MISTAKES = {
             "    return end + min(1.0, step / decay_steps) * (start - end)\n",
         ),
         (
+            "clips epsilon at 0 instead of clipping the fraction at 1 (decays past the floor)",
+            "def epsilon_at(step, start, end, decay_steps):\n"
+            "    return max(0.0, start + step / decay_steps * (end - start))\n",
+        ),
+        (
             "integer division: jumps from start straight to end",
             "def epsilon_at(step, start, end, decay_steps):\n"
             "    return start + min(1, step // decay_steps) * (end - start)\n",
@@ -52,6 +57,14 @@ MISTAKES = {
             "    return q_values.argmax(dim=1)\n",
         ),
         (
+            "argmin instead of argmax (picks the worst action)",
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    b, a = q_values.shape\n"
+            "    greedy = q_values.argmin(dim=1)\n"
+            "    random = torch.randint(0, a, (b,), generator=generator)\n"
+            "    return torch.where(torch.rand(b, generator=generator) < epsilon, random, greedy)\n",
+        ),
+        (
             "returns a NumPy array",
             "def choose_actions(q_values, epsilon, generator=None):\n"
             "    q = q_values.numpy()\n"
@@ -61,6 +74,20 @@ MISTAKES = {
         ),
     ],
     "td_target": [
+        (
+            "unmasked: ignores `terminated` (adds every reward and always bootstraps)",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    n = rewards.shape[1]\n"
+            "    g = gamma ** torch.arange(n, dtype=rewards.dtype)\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return (g * rewards).sum(1) + gamma ** n * best\n",
+        ),
+        (
+            "one-step target only (ignores the n-step window after the first reward)",
+            "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
+            "    best = next_q_target.gather(1, next_q_online.argmax(1, keepdim=True)).squeeze(1)\n"
+            "    return rewards[:, 0] + gamma * (1.0 - terminated[:, 0]) * best\n",
+        ),
         (
             "plain DQN: max over the target network instead of the online network's choice",
             "def td_target(rewards, terminated, next_q_online, next_q_target, gamma):\n"
@@ -135,6 +162,24 @@ MISTAKES = {
             "Huber loss but still on the largest Q-value",
             "def dqn_loss(q_values, actions, targets):\n"
             "    return F.huber_loss(q_values.max(dim=1).values, targets, delta=1.0)\n",
+        ),
+        (
+            "half the squared error (Huber's quadratic part everywhere, no clipping)",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return 0.5 * ((q - targets) ** 2).mean()\n",
+        ),
+        (
+            "mean absolute error (L1) instead of Huber",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return (q - targets).abs().mean()\n",
+        ),
+        (
+            "returns a Python number (.item()): no gradient",
+            "def dqn_loss(q_values, actions, targets):\n"
+            "    q = q_values.gather(1, actions.unsqueeze(1)).squeeze(1)\n"
+            "    return F.huber_loss(q, targets, delta=1.0).item()\n",
         ),
         (
             "sums over the batch instead of averaging",
