@@ -62,6 +62,10 @@ def test_readme_course_map_matches_the_syllabus_registry():
         low, high = nb.hours
         assert (f"{low:g}–{high:g} h" if low != high else f"{low:g} h") in row, f"README row {nb.number:02d}: time should be {nb.hours}"
         assert (f"**{nb.checkpoint}**" in row) == bool(nb.checkpoint), f"README row {nb.number:02d}: checkpoint mismatch"
+        status = row.rstrip(" |").rsplit("|", 1)[-1].strip()
+        shipped = (ROOT / "solutions" / f"{nb.name}.ipynb").is_file()
+        assert status == ("ready" if shipped else "planned"), \
+            f"README row {nb.number:02d} says {status!r}, but its notebook is {'shipped' if shipped else 'not there yet'}"
 
 
 def test_the_digits_ship_with_the_course_and_are_checked(tmp_path, monkeypatch):
