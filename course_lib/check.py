@@ -100,6 +100,12 @@ def _fail(message: str, hint: str | None = None) -> None:
     raise CheckFailed(text) from None
 
 
+def _sentences(*parts: str | None) -> str | None:
+    """Hints joined as sentences: each starts with a capital letter, so two causes read as two."""
+    kept = [p.strip() for p in parts if p and p.strip()]
+    return " ".join(p[0].upper() + p[1:] for p in kept) or None
+
+
 def _fmt(x: Any) -> str:
     """Short, readable rendering of a number."""
     if isinstance(x, (bool, np.bool_)):
@@ -282,7 +288,7 @@ def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | 
             extra = "it has the right number of entries but the wrong layout: check your axis arguments and reshapes."
         elif array.ndim < len(expected_shape):
             extra = "it has fewer dimensions than expected: did a sum or max drop an axis (try keepdims=True)?"
-        _fail(f"{name} has shape {array.shape}, expected {expected_shape}.", " ".join(p for p in (extra, hint) if p) or None)
+        _fail(f"{name} has shape {array.shape}, expected {expected_shape}.", _sentences(extra, hint))
     return array
 
 
@@ -383,7 +389,7 @@ def close(
             f"(allowed error {_fmt(tolerance)}){summary}."
         )
         diagnosis = _diagnose(got_f, want_f, rtol, atol)
-        _fail(message, " ".join(part for part in (diagnosis, hint) if part) or None)
+        _fail(message, _sentences(diagnosis, hint))
     return got
 
 
@@ -444,6 +450,8 @@ def in_range(actual: Any, low: float, high: float, name: str = "result", hint: s
 def _snapshot(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.copy()
+    if isinstance(value, (bool, int, float, complex, str, np.number)):
+        return ("scalar", value)
     if isinstance(value, list):
         return [_snapshot(v) for v in value]
     if isinstance(value, dict):
@@ -454,6 +462,8 @@ def _snapshot(value: Any) -> Any:
 def _unchanged(before: Any, after: Any) -> bool:
     if before is None:
         return True
+    if isinstance(before, tuple) and before[:1] == ("scalar",):
+        return type(after) is type(before[1]) and after == before[1]
     if isinstance(before, np.ndarray):
         return before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
     if isinstance(before, list):

@@ -217,3 +217,16 @@ def test_no_warnings_names_the_cause_of_each_floating_point_error():
 def test_a_shape_failure_keeps_the_tests_hint_and_the_diagnosis():
     message = fails(check.close, np.zeros((3, 2)), np.zeros((2, 3)), name="Z", hint="Z = A_prev @ W + b for layer 2.")
     assert "transpose" in message and "layer 2" in message
+
+
+def test_no_mutation_sees_a_counter_changed_inside_a_dict():
+    def adam_like(state):
+        state["t"] += 1
+        return state
+
+    assert "argument `state`" in fails(check.no_mutation, adam_like, {"t": 0, "m": np.zeros(2)})
+
+
+def test_a_diagnosis_and_a_hint_read_as_two_sentences():
+    message = fails(check.close, np.array([2.0, 4.0]), np.array([1.0, 2.0]), hint="return the stored m.")
+    assert "constant). Return the stored m." in message
