@@ -15,6 +15,7 @@ input in place.
 from __future__ import annotations
 
 import contextlib
+import os
 import functools
 import inspect
 import re
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 
+#: Frames from files under this folder (the whole course library) are left out of a learner's traceback.
+_LIBRARY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 class CheckFailed(AssertionError):
     """A test failed; the message says why in plain words."""
 
@@ -63,7 +68,7 @@ class CheckFailed(AssertionError):
             raise NotImplementedError
         kept, tb = [], self.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename != __file__:
+            if not tb.tb_frame.f_code.co_filename.startswith(_LIBRARY):
                 kept.append(tb)
             tb = tb.tb_next
         rebuilt = None
