@@ -40,6 +40,21 @@ def _run(source: str, namespace: dict) -> None:
         exec(compile(_python(source), "<earlier notebook>", "exec"), namespace)
 
 
+def _run_definitions(source: str, namespace: dict) -> None:
+    import ast
+
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return
+    kept = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
+    if kept:
+        try:
+            _run(ast.unparse(ast.Module(body=kept, type_ignores=[])), namespace)
+        except Exception:
+            pass  # a helper that needs a demonstration's variables: the tests below say whether it matters
+
+
 def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
     """Your ``names`` from ``notebook`` (one function, or a tuple of them), once their visible tests pass."""
     __tracebackhide__ = True
@@ -58,6 +73,11 @@ def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
     for cell in setup:
         _run(cell.source, namespace)
     graded = exercises(nb)
+    # Functions the notebook hands the learner (a helper like 07's identity_backward) live in
+    # ungraded cells, which also hold slow demonstrations: take only their def, class and import lines.
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell):
+            _run_definitions(cell.source, namespace)
     for ex in graded:
         for index in ex.answer_cells:
             try:
