@@ -145,6 +145,7 @@ def build_kit(course: Path, assignment: str) -> Kit:
     kit = Kit(assignment, name, str(source_path), nbformat.writes(source), nbformat.writes(release),
               source_sha256=_sha256(source_bytes))
     code_sources = [c.source for c in source.cells if c.cell_type == "code"]
+    learner = instrument.defined_names([c.source for c in source.cells if c.cell_type == "code" and repair.role(c) == repair.ANSWER])
     for cell in source.cells:
         if repair.role(cell) != repair.TEST or cell.cell_type != "code":
             continue
@@ -155,8 +156,8 @@ def build_kit(course: Path, assignment: str) -> Kit:
             kit.tests[gid] = {
                 "points": float(cell.metadata["nbgrader"].get("points", 0)),
                 "exercise": exercise_name(gid),
-                "reference": instrument.instrument(cell.source, "reference", protected),
-                "sandbox": instrument.instrument(cell.source, "sandbox", protected),
+                "reference": instrument.instrument(cell.source, "reference", protected, learner),
+                "sandbox": instrument.instrument(cell.source, "sandbox", protected, learner),
             }
         except instrument.InstrumentError as exc:
             raise CourseError(f"{assignment}: test cell {gid}: {exc}") from None

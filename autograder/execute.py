@@ -7,7 +7,9 @@ It reads one job (JSON) from stdin, then, before any learner code runs:
   * sets the resource limits (address space, processes, CPU seconds, file size, open files).
 Then it starts an IPython kernel (jupyter_client, the kernel's stdout/stderr to a file, not
 to ours), runs the job's bootstrap in it (recording mode, with the run's record token), and
-executes the cells one by one, each with a timeout (interrupt, then kill). A watchdog
+executes the cells one by one, each with a timeout (interrupt, then kill); a test cell with
+hidden tests is sent in two parts, the hidden tests second, and its result says whether the
+kernel had been given them (``hidden_sent``). A watchdog
 thread kills every descendant when they hold too many processes, too much memory or too
 much disk. Outputs are capped as they arrive; record outputs (``record.MIME``) are kept
 apart, in order, per cell.
@@ -227,10 +229,11 @@ class CellRun:
         self.outputs: list[dict] = []
         self.records: list = []
         self.seconds = 0.0
+        self.hidden_sent = False   # the kernel has been given this cell's hidden tests
 
     def to_json(self) -> dict:
         return {"index": self.index, "status": self.status, "error": self.error, "outputs": self.outputs,
-                "records": self.records, "seconds": round(self.seconds, 4)}
+                "records": self.records, "seconds": round(self.seconds, 4), "hidden_sent": self.hidden_sent}
 
 
 def _handle(msg: dict, cell: CellRun, budget: Budget, figures: bool) -> bool:
@@ -397,7 +400,14 @@ class Runner:
                 continue
             self.budget.new_cell()
             t0 = time.monotonic()
-            state = self.run_code(spec["source"], cell, cell_timeout)
+            # A test cell comes in two parts, its hidden tests second: then this runner, not the
+            # kernel, knows whether an error came before the kernel had seen the hidden tests.
+            parts = spec.get("parts") or [spec["source"]]
+            for number, part in enumerate(parts):
+                cell.hidden_sent = cell.hidden_sent or number > 0
+                state = self.run_code(part, cell, max(0.1, cell_timeout - (time.monotonic() - t0)))
+                if state != "ok":
+                    break
             cell.seconds = time.monotonic() - t0
             if state in ("ok", "error"):
                 cell.status = state

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from . import course as coursedir
-from . import intake, report, repair, sandbox, verdict
+from . import instrument, intake, report, repair, sandbox, verdict
 from .report import Graded, fmt
 
 CANARY = "__solution__"
@@ -94,7 +94,8 @@ def job_cells(nb: nbformat.NotebookNode, kit: coursedir.Kit, mode: str) -> tuple
             continue
         gid = repair._meta(cell).get("grade_id")
         if repair.role(cell) == repair.TEST and gid in kit.tests:
-            cells.append({"index": index, "source": kit.tests[gid][mode]})
+            source = kit.tests[gid][mode]
+            cells.append({"index": index, "source": source, "parts": instrument.split_hidden(source)})
             tests.append((index, gid, kit.tests[gid]["points"]))
         else:
             cells.append({"index": index, "source": cell.source})
@@ -224,6 +225,10 @@ def decide(sub: intake.Submission, kit: coursedir.Kit, raw: dict, reference: ver
         g.run = {"stderr_tail": raw.get("stderr", "")[-2000:]}
         return g
     g.cells = verdict.judge_notebook(result, tests, reference, raw.get("token", ""))
+    if reference.quotes is not None and raw.get("nb"):
+        own = " ".join(c.source for c in nbformat.reads(raw["nb"], as_version=4).cells
+                       if c.cell_type == "code" and repair.role(c) != repair.TEST)
+        reference.quotes.scrub(g.cells, " ".join(own.split()))
     g.score = sum(c.score for c in g.cells)
     g.run = {k: result.get(k) for k in ("abort", "output_truncated", "records_overflow", "peak_processes", "peak_rss_mb")}
     g.run["kernel_log_tail"] = str(result.get("kernel_log_tail", ""))[-2000:]
@@ -445,7 +450,10 @@ def grade(submissions_path: Path, course: Path, repo: Path | None, assignments: 
 
 def _load_reference(kit: coursedir.Kit, entry: dict) -> verdict.Reference:
     tests = {int(i): gid for i, gid, _ in entry["tests"]}
-    return verdict.load_reference(entry["result"], entry["token"], tests)
+    reference = verdict.load_reference(entry["result"], entry["token"], tests)
+    released = [c.source for c in kit.release().cells if c.cell_type == "code"]
+    reference.quotes = verdict.Quotes([t["sandbox"] for t in kit.tests.values()], released + reference.strings())
+    return reference
 
 
 def _check_canary(kit: coursedir.Kit, raw: dict, reference: verdict.Reference) -> None:

@@ -16,6 +16,11 @@ Two modes:
                 expected values and parameters too, and also run the real check, so that
                 a solution failing its own tests is caught.
 
+A self-consistency check (``check.equal(_second, _first)``: two runs of the learner's
+function must agree) gets its expected argument wrapped by the instrumented cell as
+``__grading__.own(_first)``: that value is the learner's own, so it is exported too, and
+the verdict compares the learner's two values with each other, not with the reference's.
+
 Nothing here can stop code in the same kernel from calling these functions itself; what
 it cannot do is learn the expected values, which never enter the sandbox. See
 docs/grading.md for what remains.
@@ -47,6 +52,15 @@ class Cond:
         return bool(self.value)
 
 
+class Own:
+    """An expected value built from the learner's own results (see :mod:`.instrument`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
 class Recorder:
     def __init__(self, mode: str, token: str, publish: Callable[[dict], None]):
         if mode not in ("sandbox", "reference"):
@@ -73,6 +87,9 @@ class Recorder:
     def cond(self, value: Any, env: dict, src: str = "") -> Cond:
         return Cond(value, env, src)
 
+    def own(self, value: Any) -> Own:
+        return Own(value)
+
     # -- check calls ---------------------------------------------------------------------
     def __call__(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
         if self._depth:  # a check calling another check internally
@@ -87,11 +104,19 @@ class Recorder:
         kind = fn.__name__
         bound = inspect.signature(fn).bind(*args, **kwargs)
         bound.apply_defaults()
+        own = isinstance(bound.arguments.get("expected"), Own)
+        if own:  # the learner's own earlier result: unwrapped, exported, compared with in the verdict
+            bound.arguments["expected"] = bound.arguments["expected"].value
+            args, kwargs = bound.args, bound.kwargs
         a = dict(bound.arguments)
         reference = self.mode == "reference"
         if kind in VALUE_CHECKS:
             actual = a.pop("actual")
             fields = {"actual": plain.encode(actual)}
+            if own:
+                fields["own"] = True
+                if not reference:
+                    fields["expected"] = plain.encode(a["expected"])
             if reference:
                 fields["params"] = {k: plain.encode(v) for k, v in a.items()}
             self.emit(kind, **fields)
@@ -187,6 +212,11 @@ def quiet_figures() -> None:
         import matplotlib.pyplot as plt
 
         plt.close("all")
+        _close._to_draw.clear()
 
+    # matplotlib_inline queues each new figure on ``show._to_draw``: without these, every
+    # plt.figure() in a grading kernel raised AttributeError
+    _close._to_draw = []          # type: ignore[attr-defined]
+    _close._draw_called = False   # type: ignore[attr-defined]
     inline.show = _close
     inline.flush_figures = _close

@@ -3,8 +3,9 @@
   gradebook      nbgrader's Gradebook API: student, submission (with its timestamp.txt),
                  ``auto_score`` of every grade cell, "No response." on untouched answers
   autograded/    the notebook as graded, for nbgrader's ``generate_feedback``: the
-                 learner's cells, their (capped) outputs, and under each test cell only
-                 the *released* test code and the verdict: no hidden test, no traceback
+                 learner's cells, the (capped) outputs of those above the first test
+                 cell, and under each test cell only the *released* test code and the
+                 verdict: no hidden test, no traceback
   feedback/      nbgrader ``generate_feedback`` HTML, one per student and assignment
   grading/grades.csv          one row per exercise: student, assignment, notebook, exercise,
                               score, max_score, status, reason
@@ -27,7 +28,7 @@ import nbformat
 from nbformat import v4
 
 from . import repair
-from .verdict import CellVerdict
+from .verdict import CellVerdict, exception_name
 
 STATUSES = ("graded", "ungradable", "crashed", "timeout", "resource limit")
 CSV_COLUMNS = ["student", "assignment", "notebook", "exercise", "score", "max_score", "status", "reason"]
@@ -152,6 +153,21 @@ def _clean_output(out: dict) -> nbformat.NotebookNode | None:
     return None
 
 
+LEFT_OUT = "(output not kept in the feedback: only cells above the first test cell keep theirs)"
+
+
+def _left_out(run: dict) -> list:
+    """What stands for the outputs of a cell below the first test cell: a note, and the error's type."""
+    error = run.get("error") if isinstance(run.get("error"), dict) else None
+    if error:
+        ename = str(error.get("ename") or "")
+        kind = "ran too long" if ename == "Timeout" and run.get("status") == "timeout" else f"raised {exception_name(ename)}"
+        return [v4.new_output("stream", name="stderr", text=f"This cell {kind} when it was graded. {LEFT_OUT}\n")]
+    if any(isinstance(o, dict) for o in run.get("outputs") or []):
+        return [v4.new_output("stream", name="stdout", text=LEFT_OUT + "\n")]
+    return []
+
+
 def feedback_notebook(nb: nbformat.NotebookNode | None, release: nbformat.NotebookNode, result: dict | None,
                       verdicts: list[CellVerdict], headline: str) -> nbformat.NotebookNode:
     """The learner's notebook with released test code, their outputs, and a verdict per test cell."""
@@ -166,6 +182,10 @@ def feedback_notebook(nb: nbformat.NotebookNode | None, release: nbformat.Notebo
     visible = {repair._meta(c).get("grade_id"): c.source for c in release.cells if repair.role(c) == repair.TEST}
     by_index = {c.get("index"): c for c in (result or {}).get("cells", []) if isinstance(c, dict)}
     by_gid = {v.grade_id: v for v in verdicts}
+    # Outputs of cells that ran after the kernel was given a test cell may hold what it saw of
+    # that cell's grading version (a pre_run_cell hook keeping each raw_cell, printed later):
+    # only the outputs of the cells above the first test cell are kept.
+    first_test = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and repair.role(c) == repair.TEST), len(nb.cells))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -178,9 +198,11 @@ def feedback_notebook(nb: nbformat.NotebookNode | None, release: nbformat.Notebo
                 f"✔ passed: {fmt(v.score)} of {fmt(v.points)} points" if v.outcome == "passed"
                 else f"✘ {fmt(v.score)} of {fmt(v.points)} points\n{v.feedback}")
             cell.outputs = [v4.new_output("stream", name="stdout", text=text + "\n")]
-        else:
+        elif index < first_test:
             run = by_index.get(index) or {}
             cell.outputs = [o for o in (_clean_output(o) for o in run.get("outputs", []) if isinstance(o, dict)) if o]
+        else:
+            cell.outputs = _left_out(by_index.get(index) or {})
     nb.cells.insert(0, v4.new_markdown_cell(f"**Autograder:** {headline}"))
     return nb
 

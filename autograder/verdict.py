@@ -9,7 +9,10 @@ A test cell earns its points only when
     the order of the reference's (begin ... done: so it ran to its end, as written),
   * every recorded value, rebuilt strictly by :func:`plain.decode` (whitelisted dtypes, no
     objects), passes the same ``course_lib.check`` function with the *reference's*
-    expected value and parameters, called here in the trusted process.
+    expected value and parameters, called here in the trusted process; where the
+    reference marks the check ``own`` (its expected value is built from the learner's own
+    results, e.g. a second run that must repeat the first), the expected value is the one
+    the learner's kernel recorded, and only the parameters come from the reference.
 ``is_true`` conditions are re-evaluated here, from the exported values of the names they
 read; only where that is impossible (the reference run says so) is the kernel's boolean
 used. Messages of failed hidden tests name the test, never its values or source.
@@ -55,6 +58,61 @@ class Reference:
     token: str
     cells: dict[str, list[dict]]           # grade_id -> reference records
     evaluable: dict[tuple[str, int], bool] = field(default_factory=dict)
+    quotes: "Quotes | None" = None         # set by the pipeline: what the feedback must not quote
+
+    def strings(self) -> list[str]:
+        """Every text parameter of the reference's checks (names, hints, messages): feedback may show these."""
+        out = []
+        for records in self.cells.values():
+            for r in records:
+                for value in (r.get("params") or {}).values():
+                    try:
+                        value = plain.decode(value)
+                    except plain.DecodeError:
+                        continue
+                    if isinstance(value, str):
+                        out.append(value)
+        return out
+
+
+QUOTE = 24
+QUOTED = ("failed; its message is not shown, because it quotes the code the grader runs for the tests "
+          "(hidden tests included)")
+
+
+def _squash(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _windows(text: str) -> set[str]:
+    return {text[i:i + QUOTE] for i in range(len(text) - QUOTE + 1)}
+
+
+class Quotes:
+    """Recognises text that quotes the grading versions of the test cells (``QUOTE`` characters
+    or more, spaces squashed) beyond what the learner can read anyway: the released notebook,
+    the reference's names and hints, their own code. A message a learner's code wrote
+    (an exception's text, an ``is_true`` message, a warning, a string value) is shown under a
+    test cell; where it quotes the grading code, which the kernel had seen by then (a
+    ``pre_run_cell`` hook keeping each cell), it is replaced by :data:`QUOTED`."""
+
+    def __init__(self, graded_sources: list[str], public: list[str]):
+        seen: set[str] = set()
+        for text in public:
+            seen |= _windows(_squash(text))
+        self.secret: set[str] = set()
+        for text in graded_sources:
+            self.secret |= _windows(_squash(text))
+        self.secret -= seen
+
+    def quoted(self, text: str, own: str = "") -> bool:
+        """True when ``text`` quotes the grading code; ``own``: the learner's code, squashed."""
+        return any(w in self.secret and w not in own for w in _windows(_squash(text)))
+
+    def scrub(self, verdicts: list[CellVerdict], own: str = "") -> None:
+        for v in verdicts:
+            if v.outcome != "passed" and (self.quoted(v.feedback, own) or self.quoted(v.reason, own)):
+                v.feedback = v.reason = QUOTED
 
 
 def _records(cell: dict, token: str) -> tuple[list[dict], int]:
@@ -128,6 +186,11 @@ def judge(ref: dict, got: dict, gid: str, n: int, reference: Reference) -> str |
         except plain.DecodeError as exc:
             name = params.get("name", "result")
             return f"{name} is {plain.describe(got.get('actual'))}, not a number or an array of numbers ({exc})."
+        if ref.get("own"):  # a self-consistency check: the expected value is the learner's own earlier result
+            try:
+                params["expected"] = plain.decode(got["expected"])
+            except (KeyError, plain.DecodeError):
+                return f"{params.get('name', 'result')}: the earlier result it is compared with could not be read."
         try:
             getattr(check, kind)(actual, **params)
         except CheckFailed as exc:
@@ -185,11 +248,33 @@ def _same(old: Any, new: Any) -> bool:
     return True
 
 
-def _hidden_message(ref: dict) -> str:
+def _hidden_message(ref: dict, head: str = "A hidden test failed") -> str:
     name = _param(ref, "name") if ref.get("params") and "name" in ref["params"] else None
     hint = _param(ref, "hint") if ref.get("params") and "hint" in ref["params"] else None
-    text = f"A hidden test failed: {name}." if name else "A hidden test failed."
+    name = name if isinstance(name, str) else None
+    hint = hint if isinstance(hint, str) else None
+    text = f"{head}: {name}." if name else f"{head}."
     return text + (f"\nHint: {hint}" if hint else "")
+
+
+#: Exception names shown as they are; any other name is the learner's to choose (a class made with
+#: ``type(text, (Exception,), {})`` can be called anything) and is not repeated.
+KNOWN_EXCEPTIONS = {n for n in dir(builtins) if isinstance(getattr(builtins, n), type)
+                    and issubclass(getattr(builtins, n), BaseException)} | {"CheckFailed"}
+
+
+def exception_name(ename: str) -> str:
+    return ename if ename in KNOWN_EXCEPTIONS else "an exception of a class defined in the notebook"
+
+
+def _hidden_error(ref_records: list[dict], at: int | None, ename: str, timed_out: bool) -> str:
+    """A hidden test that raised: its type, and the name and hint of the check it was in (from the reference)."""
+    head = ("A hidden test ran too long" if timed_out else "A hidden test failed" if ename == "CheckFailed"
+            else f"A hidden test raised {exception_name(ename)}")
+    want = ref_records[at] if at is not None and at < len(ref_records) else None
+    if want is None or want["kind"] in MARKERS:
+        return head + "."
+    return _hidden_message(want, head)
 
 
 def judge_cell(gid: str, points: float, cell: dict | None, reference: Reference, abort: dict | None,
@@ -214,12 +299,13 @@ def judge_cell(gid: str, points: float, cell: dict | None, reference: Reference,
     if error.get("ename") == "MemoryError":
         status = "resource limit"
 
-    section = "visible"
+    section, hidden_seen = "visible", False
     failure: tuple[str, str] | None = None  # (reason, feedback)
     matched = 0
     for n, (want, got) in enumerate(zip(ref_records, records)):
         if want["kind"] == "section":
             section = want.get("section", "visible")
+            hidden_seen = hidden_seen or section == "hidden"
         if got["kind"] != want["kind"]:
             failure = ("the test cell did not run as written (its checks came in another order)",) * 2
             break
@@ -235,14 +321,21 @@ def judge_cell(gid: str, points: float, cell: dict | None, reference: Reference,
     if failure:
         return verdict("failed", failure[0], failure[1], status), top
     if error:
-        ename, evalue = error.get("ename", "Error"), _one_line(error.get("evalue", ""), 400)
-        where = "a hidden test" if section == "hidden" else "the test cell"
-        if ename == "Timeout":
-            text = f"{where} ran too long: {evalue}"
+        ename, evalue = str(error.get("ename") or "Error"), _one_line(error.get("evalue", ""), 400)
+        timed_out = ename == "Timeout" and cell.get("status") == "timeout"   # the runner's word, not an exception's name
+        # Once the kernel has been given the hidden tests (the runner says so: it sends them as a
+        # second part), an error may carry their source, put in its message by the learner's code:
+        # it is shown by its type and the name and hint of its check, from the reference, only.
+        if cell.get("hidden_sent") is True or hidden_seen:
+            genuine = bool(records) and in_order and not forged
+            text = _hidden_error(ref_records, matched if genuine else None, ename, timed_out)
+        elif timed_out:
+            text = f"the test cell ran too long: {evalue}"
         elif ename == "CheckFailed":
-            text = evalue if section != "hidden" else f"{where} failed: {evalue}"
+            text = evalue
         else:
-            text = f"{where} raised {ename}: {evalue}" if evalue else f"{where} raised {ename}"
+            kind = exception_name(ename)
+            text = f"the test cell raised {kind}: {evalue}" if evalue else f"the test cell raised {kind}"
         return verdict("failed", text, status=status), top
     if cell.get("status") in ("timeout", "killed", "dead"):
         why = abort.get("reason", "the kernel stopped") if abort else "the kernel stopped"

@@ -28,38 +28,14 @@ differences; above 1e-3 it is a bug. The default threshold, 1e-5, sits between t
 """
 from __future__ import annotations
 
-import types
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import check as _check_module
-from .check import _fmt
+from .check import CheckFailed, _fmt
 
 __all__ = ["THRESHOLD", "compare", "compare_all"]
 
-
-class CheckFailed(_check_module.CheckFailed):
-    """:class:`course_lib.check.CheckFailed` (same name, caught the same way), shown by IPython without the
-    frames of this module either: ``__tracebackhide__`` hides every frame but the innermost one, which here is
-    always this module's."""
-
-    def _render_traceback_(self) -> list[str]:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None:  # pragma: no cover - only IPython calls this
-            raise NotImplementedError
-        library = {__file__, _check_module.__file__}
-        kept, tb = [], self.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename not in library:
-                kept.append(tb)
-            tb = tb.tb_next
-        rebuilt = None
-        for entry in reversed(kept):
-            rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-        return shell.InteractiveTB.structured_traceback(type(self), self, rebuilt)
 
 #: Largest relative error accepted as "the same gradient" (float64, central differences).
 THRESHOLD = 1e-5

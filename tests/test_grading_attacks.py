@@ -83,7 +83,8 @@ def test_grades_csv_has_one_row_per_exercise(batch):
 
 
 def test_feedback_shows_no_hidden_test(batch):
-    hidden = ["BEGIN HIDDEN TESTS", "default_rng(301)", "default_rng(304)", "def _softmax", "_sig(z)", "__grading__.begin"]
+    hidden = ["BEGIN HIDDEN TESTS", "default_rng(301)", "default_rng(304)", "def _softmax", "_sig(z)", "__grading__.begin",
+              "__grading__.section"]
     for case in CASES:
         page = batch["course"] / "feedback" / case.name / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert page.is_file(), f"no feedback for {case.name}"
@@ -107,3 +108,47 @@ def test_audit_records_say_what_was_graded(batch):
 
 def test_summary_prints_mean_time_per_notebook(batch):
     assert "mean" in batch["stdout"] and "per notebook" in batch["stdout"]
+
+
+HIDDEN_MARKERS = ["BEGIN HIDDEN TESTS", "default_rng(301)", "default_rng(304)", "def _softmax", "_sig(z)", "__grading__"]
+LEAKS = ["attack_prints_kept_test_cells", "attack_hidden_error_quotes_source", "attack_hidden_error_named_by_source",
+         "attack_visible_error_quotes_hidden_tests"]
+
+
+def test_no_reason_and_no_graded_notebook_shows_hidden_tests(batch):
+    """What a learner may be handed besides the HTML: grades.csv rows and the autograded notebook."""
+    with open(batch["course"] / "grading" / "grades.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            found = [h for h in HIDDEN_MARKERS if h in row["reason"]]
+            assert not found, f"{row['student']} {row['exercise']}: the reason shows test code: {row['reason']}"
+    for case in LEAKS:
+        graded = batch["course"] / "autograded" / case / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        outputs = json.dumps([c.get("outputs", []) for c in json.loads(graded.read_text())["cells"]])
+        found = [h for h in HIDDEN_MARKERS if h in outputs]
+        assert not found, f"the graded notebook of {case} shows test code in its outputs: {found}"
+
+
+@pytest.mark.parametrize("case, kind", [("attack_hidden_error_quotes_source", "A hidden test failed: relu."),
+                                        ("attack_hidden_error_named_by_source",
+                                         "A hidden test raised an exception of a class defined in the notebook: relu.")])
+def test_a_hidden_test_error_shows_its_type_and_its_name(batch, case, kind):
+    cell = next(c for c in batch["results"][case]["cells"] if c["grade_id"] == "relu_tests")
+    assert cell["score"] == 0 and cell["feedback"] == kind, cell["feedback"]
+
+
+def test_a_visible_message_quoting_test_code_is_not_shown(batch):
+    cell = next(c for c in batch["results"]["attack_visible_error_quotes_hidden_tests"]["cells"] if c["grade_id"] == "tanh_tests")
+    assert cell["score"] == 0 and "not shown" in cell["feedback"] and "default_rng" not in cell["feedback"], cell["feedback"]
+
+
+def test_outputs_below_the_first_test_cell_are_left_out_of_the_feedback(batch):
+    from autograder.report import LEFT_OUT
+
+    graded = batch["course"] / "autograded" / "attack_prints_kept_test_cells" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    cells = json.loads(graded.read_text())["cells"]
+    printer = next(c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "debug_log_softmax")
+    text = lambda o: "".join(o.get("text", ""))   # the .ipynb keeps a text as a list of lines
+    assert [text(o) for o in printer["outputs"]] == [LEFT_OUT + "\n"]
+    honest = batch["course"] / "autograded" / "honest_solution" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    first = next(c for c in json.loads(honest.read_text())["cells"] if c["cell_type"] == "code" and c.get("outputs"))
+    assert LEFT_OUT not in json.dumps(first["outputs"]), "a cell above the first test cell lost its output"

@@ -14,15 +14,37 @@ WRONG_LOG_SOFTMAX = '''def log_softmax(z):
 '''
 
 
-def _attack(setup: str = "", log_softmax: str = WRONG_LOG_SOFTMAX, **answers: str):
-    """Build: the solution with ``setup`` run first (in the relu cell) and some answers replaced."""
+def _attack(setup: str = "", log_softmax: str = WRONG_LOG_SOFTMAX, prepend: dict[str, str] | None = None, **answers: str):
+    """Build: the solution with ``setup`` run first (in the relu cell), code put in front of
+    other answer cells (``prepend``) and some answers replaced."""
     def build(ctx: Context) -> bytes:
         fill = lambda code: code.replace("@COURSE@", str(ctx.course)).replace("@REPO@", str(ctx.repo)).replace("@PORT@", str(ctx.port))
         replace = {"debug_log_softmax": fill(log_softmax)} if log_softmax else {}
         replace.update({k: fill(v) for k, v in answers.items()})
-        prepend = {"relu": fill(setup)} if setup else {}
-        return dumps(with_answers(ctx.solution, replace=replace, prepend=prepend))
+        before = {"relu": fill(setup)} if setup else {}
+        before.update({k: fill(v) for k, v in (prepend or {}).items()})
+        return dumps(with_answers(ctx.solution, replace=replace, prepend=before))
     return build
+
+
+#: Keeps the code of every cell the kernel is given (test cells as the grader runs them).
+KEEP_CELLS = (
+    "_kept = []\n"
+    "get_ipython().events.register('pre_run_cell', lambda info: _kept.append(info.raw_cell))\n")
+
+#: The source of the notebook cell that called the learner's function, from its frame.
+CALLER_SOURCE = (
+    "import sys, linecache\n"
+    "def _calling_cell(hidden_part=True):\n"
+    "    frame = sys._getframe(1)\n"
+    "    while frame is not None and frame.f_code.co_name != '<module>':\n"
+    "        frame = frame.f_back\n"
+    "    text = ''.join(linecache.getlines(frame.f_code.co_filename)) if frame is not None else ''\n"
+    "    return text[text.find('hidden'):] if hidden_part else text   # from the hidden tests on\n")
+
+CORRECT_RELU = (
+    "def relu(z):\n    return np.maximum(z, 0.0)\n\n"
+    "def relu_grad(z):\n    return (np.asarray(z) > 0).astype(float)\n")
 
 
 def _wrong_everything(ctx: Context) -> bytes:
@@ -211,6 +233,34 @@ CASES = [
         "import os\ndef checkpoint_a_policy(state_features, W, b):\n    while True:\n        try:\n"
         "            os.fork()\n        except OSError:\n            pass\n")),
         15, "resource limit", "processes", "a fork bomb"),
+    # -- getting the hidden tests back through the feedback --------------------------------------
+    Case("attack_prints_kept_test_cells", _attack(setup=KEEP_CELLS, log_softmax="", prepend={
+        "debug_log_softmax": "print('\\n'.join(_kept))\n"}),
+        TOTAL, "graded", "graded", "a pre_run_cell hook keeps every cell the kernel runs (the test cells as graded, "
+        "hidden tests included); a later answer cell prints them"),
+    Case("attack_hidden_error_quotes_source", _attack(setup=CALLER_SOURCE, log_softmax="", relu=CORRECT_RELU.replace(
+        "def relu(z):\n", "def relu(z):\n    if np.ndim(z) == 3:   # the hidden input\n"
+        "        raise ValueError(' '.join(_calling_cell().split()))\n")),
+        TOTAL - 2, "graded", "graded", "relu raises ValueError(<source of the test cell that called it>) on the hidden "
+        "input: check.call turns it into CheckFailed with that text"),
+    Case("attack_hidden_error_named_by_source", _attack(setup=CALLER_SOURCE, log_softmax="", relu=CORRECT_RELU.replace(
+        "def relu(z):\n", "def relu(z):\n    if np.ndim(z) == 3:\n        _text = ' '.join(_calling_cell().split())\n"
+        "        raise type(_text[:200], (BaseException,), {})(_text)\n")),
+        TOTAL - 2, "graded", "graded", "on the hidden input relu raises a BaseException subclass (check.call lets it "
+        "through) whose class name and message are the test cell's source"),
+    Case("attack_visible_error_quotes_hidden_tests", _attack(setup=KEEP_CELLS + CALLER_SOURCE, log_softmax="", prepend={
+        "tanh": "_quoted = []\n"
+                "def _quote_hidden_tests():\n"
+                "    if _quoted or '__grading__' not in _calling_cell(hidden_part=False):\n"
+                "        return\n"
+                "    _quoted.append(1)\n"
+                "    _seed = 'default_rng(' + str(301) + ')'   # relu's hidden tests (not spelled out here)\n"
+                "    _hidden = ' '.join(c for c in _kept if _seed in c)\n"
+                "    raise ValueError(' '.join(_hidden[_hidden.find(_seed):].split())[:280])\n"},
+        tanh="def tanh(z):\n    _quote_hidden_tests()\n    return np.tanh(np.asarray(z, dtype=float))\n\n"
+             "def tanh_grad(z):\n    t = tanh(z)\n    return 1.0 - t * t\n"),
+        TOTAL - 2, "graded", "graded", "tanh raises, in a visible test, a ValueError quoting relu's hidden tests kept by "
+        "a pre_run_cell hook"),
     Case("attack_huge_print", _attack(setup="print('x' * 20_000_000)\n", log_softmax=""),
          TOTAL, "graded", "output truncated", "prints 20 MB on one line (correct answers otherwise)"),
 ]

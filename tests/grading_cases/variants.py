@@ -1,0 +1,309 @@
+"""Honest answers that are not the solution's: each must earn full marks under `course grade`.
+
+A test may pin a value (``check.close(relu(z), [0, 0.5])``) or leave it free (which
+weights make an AND neuron, which rows a seeded sampler picks, how many random numbers an
+epsilon-greedy policy draws). A valid answer that differs from the
+solution only in what the tests leave free passes every test, hidden ones included, in
+plain Jupyter, and must earn the same marks when graded: a grader that compares such a
+value with the *solution's* (defect: 02's "two runs with the same seed agree" check once
+compared the learner's second run with the solution's first) takes points from an honest
+learner, and the canary cannot see it (the solution always agrees with itself).
+
+``VARIANTS`` maps a notebook to its variants; each replaces some answer cells (by grade_id)
+with other, valid code. tests/test_grading_variants.py grades each notebook's variants in a
+batch of its own (the solution is graded in it too, as the canary, and must earn full marks)
+and runs each variant in a plain kernel to show that it is valid. A notebook with no entry
+is reported as skipped: when you write a notebook, add a variant that differs where its
+tests leave room (a random stream, a free choice of values, another correct formula), so
+the grading of that freedom is tested too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str                 # the student's name in the batch
+    about: str
+    answers: dict[str, str]   # grade_id of an answer cell -> the whole new cell
+
+
+VARIANTS: dict[str, list[Variant]] = {
+    "01_biological_neuron": [Variant("other_weights", "other AND/OR weights with a margin, step written with astype", {
+        "logic_weights": (
+            "w_and = np.array([0.6, 0.7])\n"
+            "b_and = -1.0          # 0.6 + 0.7 - 1 > 0 only when both are on\n"
+            "w_or = np.array([2.0, 1.5])\n"
+            "b_or = -0.8\n"),
+        "step": (
+            "def step(z):\n"
+            "    \"\"\"Heaviside step, element-wise: 1.0 where z >= 0, else 0.0 (floats, same shape as z).\"\"\"\n"
+            "    return (np.asarray(z) >= 0).astype(float)\n"),
+    })],
+    # 02's tests leave the shuffle free (any shuffle drawn from the seed's generator): the issue's own
+    # case, rng.choice without replacement, and another way of writing the same loop.
+    "02_perceptron": [Variant("other_loop", "predicts inline and updates only on a mistake", {
+        "train_perceptron": (
+            "def train_perceptron(X, y, lr=1.0, epochs=100, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    w, b = np.zeros(X.shape[1]), 0.0\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        count = 0\n"
+            "        for i in rng.permutation(len(y)):\n"
+            "            if int(X[i] @ w + b >= 0) != y[i]:\n"
+            "                count += 1\n"
+            "                w, b = perceptron_update(X[i], y[i], w, b, lr)\n"
+            "        history.append(count)\n"
+            "        if count == 0:\n"
+            "            break\n"
+            "    return w, b, history\n"),
+    }), Variant("other_shuffle", "shuffles with rng.choice(m, size=m, replace=False) instead of rng.permutation", {
+        "train_perceptron": (
+            "def train_perceptron(X, y, lr=1.0, epochs=100, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    m, n = X.shape\n"
+            "    w, b, errors_per_epoch = np.zeros(n), 0.0, []\n"
+            "    for _ in range(epochs):\n"
+            "        mistakes = 0\n"
+            "        for i in rng.choice(m, size=m, replace=False):\n"
+            "            if perceptron_predict(X[i:i + 1], w, b)[0] != y[i]:\n"
+            "                mistakes += 1\n"
+            "            w, b = perceptron_update(X[i], y[i], w, b, lr)\n"
+            "        errors_per_epoch.append(mistakes)\n"
+            "        if mistakes == 0:\n"
+            "            break\n"
+            "    return w, b, errors_per_epoch\n"),
+    })],
+    "03_activations": [Variant("other_formulas", "sigmoid through tanh, softmax through log-sum-exp", {
+        "sigmoid": (
+            "def sigmoid(z):\n"
+            "    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))\n\n\n"
+            "def sigmoid_grad(z):\n"
+            "    s = sigmoid(z)\n"
+            "    return s - s * s\n"),
+        "softmax": (
+            "def softmax(z, axis=-1):\n"
+            "    z = np.asarray(z, dtype=float)\n"
+            "    top = np.max(z, axis=axis, keepdims=True)\n"
+            "    lse = top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))\n"
+            "    return np.exp(z - lse)\n"),
+    })],
+    # 04's tests leave free: how the samplers draw (another random stream), the XOR weights (another plan).
+    "04_multilayer_perceptrons": [Variant("other_streams", "XOR from two 'one but not the other' units; samplers "
+                                          "drawing with rng.random / rng.standard_normal in other orders", {
+        "count_parameters": (
+            "def count_parameters(layer_sizes):\n"
+            "    total = 0\n"
+            "    for i in range(1, len(layer_sizes)):\n"
+            "        total += int(layer_sizes[i]) * (int(layer_sizes[i - 1]) + 1)\n"
+            "    return total\n"),
+        "xor_weights": (
+            "W1 = np.array([[1.0, -1.0], [-1.0, 1.0]])\n"
+            "b1 = np.array([-0.5, -0.5])\n"
+            "W2 = np.array([[2.0], [2.0]])\n"
+            "b2 = np.array([-1.0])\n"),
+        "xavier_uniform": (
+            "def xavier_uniform(fan_in, fan_out, rng):\n"
+            "    a = (6 / (fan_in + fan_out)) ** 0.5\n"
+            "    return (2 * rng.random((fan_in, fan_out)) - 1) * a\n"),
+        "he_normal": (
+            "def he_normal(fan_in, fan_out, rng):\n"
+            "    W = np.empty((fan_in, fan_out))\n"
+            "    for j in range(fan_out):\n"
+            "        W[:, j] = rng.standard_normal(fan_in) * np.sqrt(2 / fan_in)\n"
+            "    return W\n"),
+        "debug_init_network": (
+            "def init_network(layer_sizes, rng):\n"
+            "    out = []\n"
+            "    for i in range(len(layer_sizes) - 1):\n"
+            "        a, b = layer_sizes[i], layer_sizes[i + 1]\n"
+            "        out.append((rng.standard_normal((b, a)).T * (2 / a) ** 0.5, np.zeros(b)))\n"
+            "    return out\n"),
+    })],
+    "07_backpropagation": [Variant("other_code", "a loop-based numerical gradient, sigmoid through tanh, one-hot from np.eye, the backward pass over reversed pairs, XOR from another start", {
+        'numerical_gradient': (
+            'def numerical_gradient(f, x, eps=1e-6):\n'
+            '    x = np.asarray(x, dtype=float).copy()\n'
+            '    grad = np.empty_like(x)\n'
+            '    it = np.nditer(x, flags=["multi_index"])\n'
+            '    while not it.finished:\n'
+            '        i = it.multi_index\n'
+            '        keep = x[i]\n'
+            '        x[i] = keep + eps; fp = float(f(x))\n'
+            '        x[i] = keep - eps; fm = float(f(x))\n'
+            '        x[i] = keep\n'
+            '        grad[i] = (fp - fm) / (2 * eps)\n'
+            '        it.iternext()\n'
+            '    return grad\n'
+            '\n'
+            'def relative_error(a, b):\n'
+            '    a = np.asarray(a, float); b = np.asarray(b, float)\n'
+            '    return np.abs(a - b).max() / np.maximum((np.abs(a) + np.abs(b)).max(), 1e-12)\n'),
+        'sigmoid_backward': (
+            'def sigmoid_backward(dA, Z):\n'
+            '    s = 0.5 * (1 + np.tanh(Z / 2))\n'
+            '    return dA * s * (1 - s)\n'),
+        'softmax_cross_entropy_backward': (
+            'def softmax_cross_entropy_backward(logits, labels):\n'
+            '    z = logits - np.max(logits, axis=1, keepdims=True)\n'
+            '    p = np.exp(z - np.log(np.exp(z).sum(axis=1, keepdims=True)))\n'
+            '    onehot = np.eye(logits.shape[1])[labels]\n'
+            '    return (p - onehot) / logits.shape[0]\n'),
+        'mlp_backward': (
+            'def mlp_backward(dOut, cache, layers, activation_backwards):\n'
+            '    out = []\n'
+            '    dA = dOut\n'
+            '    for (W, b), c, back in zip(layers[::-1], cache[::-1], activation_backwards[::-1]):\n'
+            '        dZ = back(dA, c["Z"])\n'
+            '        dA, dW, db = dense_backward(dZ, c["A_prev"], W)\n'
+            '        out.append((dW, db))\n'
+            '    return out[::-1]\n'),
+        'train_xor': (
+            'def train_xor(seed, hidden=32, lr=0.5, steps=500):\n'
+            '    X, y = logic_gate("XOR")\n'
+            '    rng = np.random.default_rng(seed)\n'
+            '    W2 = rng.uniform(-1, 1, size=(hidden, 2)) * np.sqrt(6 / (hidden + 2))\n'
+            '    W1 = rng.uniform(-1, 1, size=(2, hidden))\n'
+            '    b1, b2 = np.full(hidden, 0.01), np.zeros(2)\n'
+            '    for _ in range(steps):\n'
+            '        Z1 = X @ W1 + b1; A1 = np.maximum(Z1, 0); Z2 = A1 @ W2 + b2\n'
+            '        cache = [dict(A_prev=X, Z=Z1, A=A1), dict(A_prev=A1, Z=Z2, A=Z2)]\n'
+            '        (dW1, db1), (dW2, db2) = mlp_backward(softmax_cross_entropy_backward(Z2, y), cache, [(W1, b1), (W2, b2)],\n'
+            '                                              [relu_backward, identity_backward])\n'
+            '        W1 = W1 - lr * dW1; b1 = b1 - lr * db1; W2 = W2 - lr * dW2; b2 = b2 - lr * db2\n'
+            '    return [(W1, b1), (W2, b2)]\n'),
+    })],
+    "09_training_loop": [Variant("other_code", "minibatches from a reversed shuffle, accuracy via a comparison count, fit written another way, other checkpoint C hyperparameters", {
+        'minibatches': (
+            'def minibatches(n, batch_size, rng):\n'
+            '    order = np.arange(n)\n'
+            '    rng.shuffle(order)\n'
+            '    order = order[::-1]\n'
+            '    batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]\n'
+            '    return batches\n'),
+        'accuracy': (
+            'def accuracy(outputs, labels):\n'
+            '    outputs = np.asarray(outputs)\n'
+            '    right = sum(int(np.argmax(row) == label) for row, label in zip(outputs, labels))\n'
+            '    return right / len(outputs)\n'),
+        'fit': (
+            'def fit(params, loss_and_grads, predict, loss_fn, step, train, val, epochs, batch_size, rng, on_epoch=None):\n'
+            '    X, y = train\n'
+            '    X_val, y_val = val\n'
+            '    history = {k: [] for k in ("val_loss", "val_acc", "train_loss", "train_acc")}\n'
+            '    state = None\n'
+            '    params = list(params)\n'
+            '    epoch = 0\n'
+            '    while epoch < epochs:\n'
+            '        epoch += 1\n'
+            '        for idx in minibatches(X.shape[0], batch_size, rng):\n'
+            '            grads = loss_and_grads(params, X[idx], y[idx])[1]\n'
+            '            params, state = step(params, grads, state)\n'
+            '        history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))\n'
+            '        history["val_acc"].append(accuracy(predict(params, X_val), y_val))\n'
+            '        history["train_loss"].append(float(loss_fn(predict(params, X), y)))\n'
+            '        history["train_acc"].append(accuracy(predict(params, X), y))\n'
+            '        if on_epoch:\n'
+            '            on_epoch(epoch, params, history)\n'
+            '    return params, history\n'),
+        'checkpoint_c_train': (
+            'def checkpoint_c_train(X, y, n_classes, seed):\n'
+            '    rng = np.random.default_rng(seed)\n'
+            '    h = 64\n'
+            '    b1 = np.zeros(h)\n'
+            '    W2 = rng.normal(size=(h, n_classes)) * np.sqrt(1.0 / h)\n'
+            '    W1 = rng.normal(size=(X.shape[1], h)) * np.sqrt(2.0 / X.shape[1])\n'
+            '    layers = [(W1, b1), (W2, np.zeros(n_classes))]\n'
+            '    for epoch in range(40):\n'
+            '        for idx in minibatches(len(X), 16, rng):\n'
+            '            loss, ((dW1, db1), (dW2, db2)) = checkpoint_c_gradients(X[idx], y[idx], layers)\n'
+            '            (W1, b1), (W2, b2) = layers\n'
+            '            layers = [(W1 - 0.1 * dW1, b1 - 0.1 * db1), (W2 - 0.1 * dW2, b2 - 0.1 * db2)]\n'
+            '    return layers\n'),
+        'debug_train_loop': (
+            'def train_loop(params, loss_and_grads, predict, loss_fn, step, train, val, epochs, batch_size, seed):\n'
+            '    X, y = train\n'
+            '    X_val, y_val = val\n'
+            '    rng = np.random.default_rng(seed)\n'
+            '    history = {"train_loss": [], "val_loss": []}\n'
+            '    state = None\n'
+            '    for epoch in range(epochs):\n'
+            '        total, count = 0.0, 0\n'
+            '        for idx in minibatches(len(X), batch_size, rng):\n'
+            '            loss, grads = loss_and_grads(params, X[idx], y[idx])\n'
+            '            params, state = step(params, grads, state)\n'
+            '            total += loss * len(idx)\n'
+            '            count += len(idx)\n'
+            '        history["train_loss"].append(total / count)\n'
+            '        history["val_loss"].append(loss_fn(predict(params, X_val), y_val))\n'
+            '    return params, history\n'),
+    })],
+    "14_capstone": [Variant("other_draws", "epsilon-greedy drawing the explore mask first, epsilon by another formula", {
+        "choose_actions": (
+            "def choose_actions(q_values, epsilon, generator=None):\n"
+            "    batch, n_actions = q_values.shape\n"
+            "    explore = torch.rand(batch, device=q_values.device, generator=generator) < epsilon\n"
+            "    random = torch.randint(0, n_actions, (batch,), device=q_values.device, generator=generator)\n"
+            "    return torch.where(explore, random, q_values.argmax(dim=1))\n"),
+        "epsilon_at": (
+            "def epsilon_at(step, start, end, decay_steps):\n"
+            "    return start + (end - start) * min(step, decay_steps) / decay_steps\n"),
+    })],
+}
+
+
+# -- an assignment of the grading tests' own, where the tests leave the random stream free -----------
+#: A course-local assignment (its source notebook is written into the course directory, not taken from
+#: solutions/): a seeded sampler whose hidden tests check that two runs with one seed agree, so a
+#: valid answer drawing its random numbers otherwise gets other values than the solution. It keeps
+#: the self-consistency case graded end to end whatever the course's notebooks come to pin.
+SELF_CONSISTENCY = "self_consistency"
+
+_SAMPLER = ("def sample_batch(X, size, seed):\n"
+            "    \"\"\"`size` different rows of X, chosen at random with np.random.default_rng(seed).\"\"\"\n"
+            "    ### BEGIN SOLUTION\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    return X[rng.choice(len(X), size=size, replace=False)]\n"
+            "    ### END SOLUTION\n")
+
+_SAMPLER_TESTS = (
+    "X = np.arange(20.0).reshape(10, 2)\n"
+    "batch = check.call(sample_batch, X, 4, seed=0)\n"
+    "check.shape(batch, (4, 2), name='sample_batch(X, 4, seed=0)')\n"
+    "check.is_true(len({tuple(row) for row in batch.tolist()}) == 4, 'the batch repeats a row.', hint='draw without replacement.')\n"
+    "### BEGIN HIDDEN TESTS\n"
+    "_X = np.random.default_rng(3).normal(size=(50, 3))\n"
+    "_first = check.call(sample_batch, _X, 8, seed=11)\n"
+    "_second = check.call(sample_batch, _X, 8, seed=11)\n"
+    "check.close(_second, _first, name='a second batch drawn with the same seed', hint='make the generator from the seed.')\n"
+    "check.is_true(bool(np.isin(_first, _X).all()), 'the batch holds values that are not in X.')\n"
+    "### END HIDDEN TESTS\n")
+
+
+def self_consistency_source():
+    """The source notebook (nbgrader metadata, solution and hidden-test markers) of ``SELF_CONSISTENCY``."""
+    import nbformat
+
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, **kw}}
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nfrom course_lib import check\n",
+                                  metadata=meta(grade=False, solution=False, locked=True, grade_id="setup")),
+        nbformat.v4.new_code_cell(_SAMPLER, metadata=meta(grade=False, solution=True, locked=False, grade_id="sample_batch")),
+        nbformat.v4.new_code_cell(_SAMPLER_TESTS, metadata=meta(grade=True, solution=False, locked=True, points=2,
+                                                                grade_id="sample_batch_tests")),
+    ]
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{number}"
+    return nb
+
+
+SELF_CONSISTENCY_VARIANTS = [Variant("other_stream", "the rows picked through rng.permutation instead of rng.choice", {
+    "sample_batch": (
+        "def sample_batch(X, size, seed):\n"
+        "    order = np.random.default_rng(seed).permutation(len(X))\n"
+        "    return X[order[:size]]\n"),
+})]

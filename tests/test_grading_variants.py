@@ -1,0 +1,116 @@
+"""Honest answers that differ from the solution where the tests leave room earn full marks.
+
+For every notebook with variants in tests/grading_cases/variants.py, `course grade` grades
+them in a batch of that notebook's own (its canary, the solution graded the same way, must
+earn full marks first), and so for the suite's own small assignment whose hidden tests leave
+the random stream free and check that two runs with one seed agree. Each variant must earn
+every point, as the solution does, and is shown to be valid by running it in a plain kernel,
+where every test (hidden ones included) must pass as it would for a learner in Jupyter. A
+notebook with no variant listed is reported as skipped, with what to add. The untouched student
+notebook is graded in every notebook's batch too: it must earn nothing, and the batch itself
+proves that the solution (the canary) earns full marks under the real grader.
+"""
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOK_NAMES, NOTEBOOKS, SOLUTIONS
+from grading_cases.harness import grade
+from grading_cases.variants import (SELF_CONSISTENCY, SELF_CONSISTENCY_VARIANTS, VARIANTS, Variant,
+                                    self_consistency_source)
+from kernel import Kernel
+
+pytestmark = [pytest.mark.grading]
+
+#: The capstone's demonstration cells take longer than the suites' 5 s (they never carry points).
+CELL_TIMEOUT = "60"
+ALL_VARIANTS = {**{n: v for n, v in VARIANTS.items() if n in NOTEBOOK_NAMES}, SELF_CONSISTENCY: SELF_CONSISTENCY_VARIANTS}
+CASES = [(name, v) for name, variants in ALL_VARIANTS.items() for v in variants]
+IDS = [f"{name}-{v.name}" for name, v in CASES]
+
+
+def _source(name: str) -> nbformat.NotebookNode:
+    if name == SELF_CONSISTENCY:
+        return self_consistency_source()
+    return nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
+
+
+def _notebook(name: str, variant: Variant) -> nbformat.NotebookNode:
+    nb = _source(name)
+    known = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("solution")}
+    for gid, code in variant.answers.items():
+        assert gid in known, f"{name}: the variant {variant.name} replaces {gid}, which is not an answer cell"
+        known[gid].source = code
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """name -> {student: audit record}, one `course grade` batch per notebook, made when first asked for."""
+    done: dict[str, dict] = {}
+
+    def batch(name: str) -> dict:
+        if name not in done:
+            course = tmp_path_factory.mktemp(f"variants-{name}") / "course"
+            if name == SELF_CONSISTENCY:   # not in solutions/: its source lives in the course directory
+                (course / "source" / name).mkdir(parents=True)
+                nbformat.write(_source(name), str(course / "source" / name / f"{name}.ipynb"))
+            for variant in ALL_VARIANTS.get(name, []):
+                target = course / "submitted" / variant.name / name
+                target.mkdir(parents=True)
+                nbformat.write(_notebook(name, variant), str(target / f"{name}.ipynb"))
+            if name != SELF_CONSISTENCY:   # the untouched student notebook rides along: it must earn nothing
+                target = course / "submitted" / "untouched" / name
+                target.mkdir(parents=True)
+                nbformat.write(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), str(target / f"{name}.ipynb"))
+            # --memory: course grade's own default; the suites' 1024 MB is too little for torch (notebook 14)
+            run = grade(course, "-a", name, "--cell-timeout", CELL_TIMEOUT, "--no-feedback", "--memory", "2048")
+            assert run.returncode == 0, f"course grade failed on {name}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+            done[name] = {r["student"]: r for r in (json.loads(p.read_text())
+                                                    for p in (course / "grading" / "audit" / name).glob("*.json"))}
+        return done[name]
+    return batch
+
+
+@pytest.mark.parametrize("name, variant", CASES, ids=IDS)
+def test_honest_variant_earns_full_marks(graded, name, variant):
+    record = graded(name).get(variant.name)
+    assert record is not None, f"{name}: the variant {variant.name} was not graded"
+    lost = [f"{c['grade_id']}: {c['reason']}" for c in record["cells"] if c["outcome"] != "passed"]
+    assert record["score"] == record["max_score"] and record["status"] == "graded", (
+        f"{name} {variant.name} ({variant.about}) got {record['score']}/{record['max_score']} {record['status']!r}, "
+        "where the solution gets full marks: " + "; ".join(lost))
+
+
+@pytest.mark.parametrize("name, variant", CASES, ids=IDS)
+def test_variant_passes_every_test_in_plain_jupyter(name, variant):
+    """The premise: the variant is a right answer, as a learner running the notebook would see."""
+    nb = _notebook(name, variant)
+    with Kernel(SOLUTIONS) as kernel:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            error = kernel.run(cell.source)
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                assert error is None, f"{name} {variant.name}: {cell.metadata['nbgrader']['grade_id']} fails: {error}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_course_grade_gives_the_solution_full_marks_and_the_untouched_notebook_none(graded, name):
+    """Every notebook under the real grader: its canary (the solution) passed, or grading would have stopped."""
+    record = graded(name).get("untouched")
+    assert record is not None, f"{name}: the untouched notebook was not graded"
+    earned = [f"{c['grade_id']}: {c['score']}" for c in record["cells"] if c["score"]]
+    assert record["max_score"] > 0 and record["score"] == 0 and not earned, (
+        f"{name}: the untouched student notebook earned {record['score']} under course grade: {earned}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_every_notebook_has_an_honest_variant(name):
+    if not VARIANTS.get(name):
+        pytest.skip(f"{name} has no honest variant in tests/grading_cases/variants.py: add one that differs from the "
+                    "solution where its tests leave room (a random stream, a free choice of values, another formula)")
