@@ -108,7 +108,8 @@ def _fail(message: str, hint: str | None = None) -> None:
 def _sentences(*parts: str | None) -> str | None:
     """Hints joined as sentences: each starts with a capital letter, so two causes read as two."""
     kept = [p.strip() for p in parts if p and p.strip()]
-    return " ".join(p[0].upper() + p[1:] for p in kept) or None
+    # Capitalise a plain first word only ("the slope" -> "The slope"), never code such as `dW`.
+    return " ".join(p[0].upper() + p[1:] if re.match(r"[a-z]+\b(?![(\[.'_])", p) else p for p in kept) or None
 
 
 def _fmt(x: Any) -> str:

@@ -3,7 +3,8 @@
 For each solutions notebook, tests/mistakes/<notebook>.py lists mistakes learners really
 make. The notebook runs once in a kernel; then, for each mistake, the wrong answer
 replaces the exercise's answer cell, every test cell of that exercise must fail with a
-plain-words CheckFailed message (so the learner is told what is wrong, and nbgrader
+plain-words CheckFailed message (and, where the mistake lists a third element, a message that
+contains those words: the diagnosis that names the mistake) (so the learner is told what is wrong, and nbgrader
 withholds the points), and the correct answer is put back and must pass again.
 """
 from __future__ import annotations
@@ -44,7 +45,7 @@ def test_each_mistake_loses_its_points(name):
         problems = []
         for ex in graded:
             assert ex.answer_cells, f"exercise {ex.name} has tests but no answer cell"
-            for description, wrong_code in mistakes[ex.name]:
+            for description, wrong_code, *named in mistakes[ex.name]:
                 kernel.run(wrong_code)
                 for test in ex.tests:
                     error = kernel.run(test.source)
@@ -55,6 +56,9 @@ def test_each_mistake_loses_its_points(name):
                             f"{ex.name}: the mistake '{description}' fails {test.grade_id} with {error}, "
                             "not a plain-words CheckFailed message"
                         )
+                    elif named and named[0].lower() not in error.evalue.lower():
+                        problems.append(f"{ex.name}: the mistake '{description}' fails {test.grade_id} without "
+                                        f"naming it ({named[0]!r} not in the message): {error.evalue[:300]}")
                 for index in ex.answer_cells:
                     assert kernel.run(nb.cells[index].source) is None
                 for test in ex.tests:

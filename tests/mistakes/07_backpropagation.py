@@ -130,12 +130,14 @@ MISTAKES = {
             "dW transposed: dZ.T @ A_prev",
             "def dense_backward(dZ, A_prev, W):\n"
             "    return dZ @ W.T, dZ.T @ A_prev, dZ.sum(axis=0)\n",
+            'transpose',  # the message must name it
         ),
         (
             "averages over the batch again (divides dW and db by m)",
             "def dense_backward(dZ, A_prev, W):\n"
             "    m = A_prev.shape[0]\n"
             "    return dZ @ W.T, A_prev.T @ dZ / m, dZ.sum(axis=0) / m\n",
+            'average over the batch twice',  # the message must name it
         ),
         (
             "db summed over the wrong axis (one entry per example)",
@@ -156,12 +158,14 @@ MISTAKES = {
             "wrong sign on every gradient",
             "def dense_backward(dZ, A_prev, W):\n"
             "    return -(dZ @ W.T), -(A_prev.T @ dZ), -dZ.sum(axis=0)\n",
+            'wrong sign',  # the message must name it
         ),
     ],
     "relu_backward": [
         (
             "ReLU mask taken from the incoming gradient dA instead of from Z",
             "def relu_backward(dA, Z):\n    return dA * (dA > 0)\n",
+            'the mask comes from Z',  # the message must name it
         ),
         (
             "returns the mask (relu'(Z)) and forgets to multiply by dA",
@@ -204,6 +208,7 @@ MISTAKES = {
             "def softmax_cross_entropy_backward(logits, labels):\n"
             "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
             "    return e / e.sum(axis=1, keepdims=True) / logits.shape[0]\n",
+            'one_hot',  # the message must name it
         ),
         (
             "forgets to average over the batch (no 1/m)",
@@ -212,6 +217,7 @@ MISTAKES = {
             "    p = p / p.sum(axis=1, keepdims=True)\n"
             "    p[np.arange(len(labels)), labels] -= 1.0\n"
             "    return p\n",
+            'same factor',  # the message must name it
         ),
         (
             "naive softmax without the max subtraction overflows for logits of 1000",
@@ -236,6 +242,7 @@ MISTAKES = {
             "    p = p / p.sum(axis=1, keepdims=True)\n"
             "    p[np.arange(len(labels)), labels] -= 1.0\n"
             "    return -p / len(labels)\n",
+            'wrong sign',  # the message must name it
         ),
     ],
     "mlp_backward": [
