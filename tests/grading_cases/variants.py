@@ -122,6 +122,70 @@ VARIANTS: dict[str, list[Variant]] = {
             "        out.append((rng.standard_normal((b, a)).T * (2 / a) ** 0.5, np.zeros(b)))\n"
             "    return out\n"),
     })],
+    # 05, 06 and 08 pin their values exactly (a forward pass, a loss, an optimiser step have one right
+    # answer), so their variants are other correct formulas: the grader must not mistake them for wrong ones.
+    "05_forward_propagation": [Variant("other_formulas", "layer shapes in a loop, the Q-values with np.dot and a ReLU via where", {
+        "layer_shapes": (
+            "def layer_shapes(batch_size, sizes):\n"
+            "    table = []\n"
+            "    for i in range(1, len(sizes)):\n"
+            "        table.append(((batch_size, sizes[i - 1]), (sizes[i - 1], sizes[i]), (batch_size, sizes[i])))\n"
+            "    return table\n"),
+        "debug_q_values": (
+            "def q_values(states, layers):\n"
+            "    A = np.array(states, dtype=float)\n"
+            "    last = len(layers) - 1\n"
+            "    for i, (W, b) in enumerate(layers):\n"
+            "        Z = np.dot(A, W) + b[None, :]\n"
+            "        A = Z if i == last else np.where(Z > 0, Z, 0.0)\n"
+            "    return A\n"),
+    })],
+    "06_loss_functions": [Variant("other_formulas", "MSE as a dot product, BCE through logaddexp, Huber as a sum of two parts", {
+        "mse": (
+            "def mse(pred, target):\n"
+            "    d = (np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)).ravel()\n"
+            "    return float(d @ d / d.size)\n\n\n"
+            "def mse_grad(pred, target):\n"
+            "    pred = np.asarray(pred, dtype=float)\n"
+            "    return (pred - target) * (2.0 / pred.size)\n"),
+        "bce_with_logits": (
+            "def bce_with_logits(logits, labels):\n"
+            "    z = np.asarray(logits, dtype=float)\n"
+            "    y = np.asarray(labels, dtype=float)\n"
+            "    return float(np.mean(np.logaddexp(0.0, z) - y * z))\n\n\n"
+            "def bce_with_logits_grad(logits, labels):\n"
+            "    z = np.asarray(logits, dtype=float)\n"
+            "    p = np.exp(-np.logaddexp(0.0, -z))\n"
+            "    return (p - np.asarray(labels, dtype=float)) / len(z)\n"),
+        "huber": (
+            "def huber(pred, target, delta=1.0):\n"
+            "    a = np.abs(np.asarray(pred, dtype=float) - np.asarray(target, dtype=float))\n"
+            "    small = np.minimum(a, delta)\n"
+            "    return float(np.mean(0.5 * small ** 2 + delta * (a - small)))\n\n\n"
+            "def huber_grad(pred, target, delta=1.0):\n"
+            "    r = np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)\n"
+            "    return np.where(np.abs(r) <= delta, r, delta * np.sign(r)) / r.size\n"),
+    })],
+    "08_gradient_descent": [Variant("other_formulas", "steps written with loops and np.subtract, the limit from eigh", {
+        "sgd_step": (
+            "def sgd_step(params, grads, lr):\n"
+            "    out = []\n"
+            "    for i in range(len(params)):\n"
+            "        out.append(np.subtract(params[i], lr * grads[i]))\n"
+            "    return out\n"),
+        "largest_stable_lr": (
+            "def largest_stable_lr(A):\n"
+            "    values, _ = np.linalg.eigh(np.asarray(A, dtype=float))\n"
+            "    return 2.0 / float(values[-1])\n"),
+        "momentum_step": (
+            "def momentum_step(params, grads, velocity, lr, beta=0.9):\n"
+            "    new_v, new_p = [], []\n"
+            "    for p, g, v in zip(params, grads, velocity):\n"
+            "        v = v * beta + g\n"
+            "        new_v.append(v)\n"
+            "        new_p.append(p - v * lr)\n"
+            "    return new_p, new_v\n"),
+    })],
     "07_backpropagation": [Variant("other_code", "a loop-based numerical gradient, sigmoid through tanh, one-hot from np.eye, the backward pass over reversed pairs, XOR from another start", {
         'numerical_gradient': (
             'def numerical_gradient(f, x, eps=1e-6):\n'
