@@ -15,9 +15,10 @@ input in place.
 from __future__ import annotations
 
 import contextlib
-import os
 import functools
 import inspect
+import linecache
+import os
 import re
 import sys
 import warnings
@@ -158,6 +159,17 @@ def _as_array(value: Any, name: str) -> np.ndarray:
     return array
 
 
+def _not_implemented(label: str) -> None:
+    __tracebackhide__ = True
+    _fail(f"{label} is not implemented yet.", "replace the line `raise NotImplementedError()` with your code.")
+
+
+def _first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message (learner-written, so kept short), or "" when it has none."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:limit] if text else ""
+
+
 def raised(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> str | None:
     """Call a learner's function that *should* raise; return the name of what it raised, or None.
 
@@ -170,7 +182,7 @@ def raised(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> 
     try:
         fn(*args, **kwargs)
     except NotImplementedError:
-        _fail(f"{label} is not implemented yet.", "replace the line `raise NotImplementedError()` with your code.")
+        _not_implemented(label)
     except Exception as exc:
         return type(exc).__name__
     return None
@@ -235,8 +247,6 @@ def _learner_line(exc: BaseException) -> str | None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.startswith("<") or "ipykernel_" in filename or "ipython-input" in filename:
             if tb.tb_frame.f_globals.get("__name__") != __name__:
-                import linecache
-
                 text = linecache.getline(filename, tb.tb_lineno).strip()
                 if text:
                     line = text
@@ -250,10 +260,7 @@ def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tu
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
-        _fail(
-            f"{label} is not implemented yet.",
-            "replace the line `raise NotImplementedError()` with your code.",
-        )
+        _not_implemented(label)
     except (CheckFailed, MemoryError):
         raise  # a MemoryError is the sandbox's memory limit at work: the grader reports it as such
     except passthrough:
@@ -261,7 +268,7 @@ def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tu
     except Exception as exc:
         inputs = ", ".join([_describe(a) for a in args] + [f"{k}={_describe(v)}" for k, v in kwargs.items()])
         where = _learner_line(exc)
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        detail = _first_line(exc)
         message = f"{label} raised {type(exc).__name__} when called with ({inputs})" + (f": {detail}" if detail else ".")
         if where:
             message += f"\nIt failed at this line of your code: {where}"
@@ -613,7 +620,7 @@ def demo(exercise: str) -> Iterator[None]:
         if type(exc).__name__ == "EarlierMissing":  # course_lib.earlier, not imported here: it is slow to load
             print(f"To see this demonstration: {exc}")
             return
-        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        detail = _first_line(exc, 200)
         _fail(f"this demonstration uses your code from {exercise}, which raised {type(exc).__name__}"
               + (f": {detail}" if detail else "") + f". Fix {exercise} (its tests say what is wrong) and run this cell again.",
               _usual_cause(exc))
