@@ -55,6 +55,11 @@ def _run_definitions(source: str, namespace: dict) -> None:
             pass  # a helper that needs a demonstration's variables: the tests below say whether it matters
 
 
+def _defines(source: str, name: str) -> bool:
+    """Whether an answer cell defines ``name``: a function, a class (13's ``NatureDQN``) or a variable."""
+    return any(marker in source for marker in (f"def {name}(", f"class {name}(", f"class {name}:", f"{name} ="))
+
+
 def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
     """Your ``names`` from ``notebook`` (one function, or a tuple of them), once their visible tests pass."""
     __tracebackhide__ = True
@@ -85,8 +90,7 @@ def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
             except Exception:
                 pass  # an unanswered or broken cell: the tests below say whether it matters
     for name in names:
-        owner = next((ex for ex in graded if any(
-            f"def {name}(" in nb.cells[i].source or f"{name} =" in nb.cells[i].source for i in ex.answer_cells)), None)
+        owner = next((ex for ex in graded if any(_defines(nb.cells[i].source, name) for i in ex.answer_cells)), None)
         if owner is None or name not in namespace:
             raise EarlierMissing(f"{notebook} defines no `{name}` in its exercises.")
         for test in owner.tests:

@@ -27,3 +27,17 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("notebook execution times (limit %.0f s)" % NOTEBOOK_TIME_LIMIT)
     for label, seconds in sorted(_timings.items()):
         terminalreporter.write_line(f"{label:<45} {seconds:6.1f} s")
+
+
+def selected_params(request, param: str = "name") -> list:
+    """The values of ``param`` in the tests of this module that this session runs (after -k and friends), so
+    that a module fixture preparing every notebook at once prepares only those asked for."""
+    module = request.module.__name__
+    values = []
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and item.module.__name__ == module and param in callspec.params:
+            value = callspec.params[param]
+            if value not in values:
+                values.append(value)
+    return values

@@ -1,8 +1,8 @@
 """Grading grades: nbgrader autograde gives the solutions full marks, the stubs zero, mistakes zero.
 
-One nbgrader course directory is built in a temporary folder, the way an instructor's
-would be: source/ from solutions/, `nbgrader generate_assignment`, then three submissions
-per assignment: the solutions notebook itself, the untouched student notebook, and the
+One nbgrader course directory per notebook is built in a temporary folder, the way an
+instructor's would be: source/ from solutions/, `nbgrader generate_assignment`, then three
+submissions: the solutions notebook itself, the untouched student notebook, and the
 student notebook with every answer replaced by a realistic wrong one (tests/mistakes).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import NOTEBOOK_NAMES, NOTEBOOKS, ROOT, SOLUTIONS
+from conftest import NOTEBOOK_NAMES, NOTEBOOKS, ROOT, SOLUTIONS, selected_params
 from course_lib.exercises import exercises
 from test_mistakes import load_mistakes
 
@@ -38,29 +38,45 @@ def mistaken(student: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode
     return nb
 
 
+def autograde_one(root: Path, name: str) -> Path:
+    """A course directory of one assignment, as an instructor's would be, autograded: returns its gradebook's path."""
+    course = root / name
+    course.mkdir()
+    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course / "nbgrader_config.py")
+    (course / "source" / name).mkdir(parents=True)
+    shutil.copy(SOLUTIONS / f"{name}.ipynb", course / "source" / name)
+    nbgrader(course, "generate_assignment", name)
+    student = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    submissions = {
+        "solution": nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4),
+        "stub": student,
+        "mistaken": mistaken(student, name),
+    }
+    for who, nb in submissions.items():
+        folder = course / "submitted" / who / name
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    nbgrader(course, "autograde", name)
+    return course / "gradebook.db"
+
+
 @pytest.fixture(scope="module")
-def gradebook(tmp_path_factory):
+def gradebook(request, tmp_path_factory):
+    """name -> (student -> {cell: (score, max)}). One course directory (and gradebook) per notebook, so that
+    nbgrader, which grades one submission at a time, runs on every core at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from nbgrader.api import Gradebook
 
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course / "nbgrader_config.py")
-    for name in NOTEBOOK_NAMES:
-        (course / "source" / name).mkdir(parents=True)
-        shutil.copy(SOLUTIONS / f"{name}.ipynb", course / "source" / name)
-        nbgrader(course, "generate_assignment", name)
-        student = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-        submissions = {
-            "solution": nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4),
-            "stub": student,
-            "mistaken": mistaken(student, name),
-        }
-        for who, nb in submissions.items():
-            folder = course / "submitted" / who / name
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{name}.ipynb")
-        nbgrader(course, "autograde", name)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        yield gb
+    root = tmp_path_factory.mktemp("courses")
+    names = selected_params(request)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        paths = dict(zip(names, pool.map(lambda name: autograde_one(root, name), names)))
+    books = {}
+    for name, path in paths.items():
+        with Gradebook(f"sqlite:///{path}") as gb:
+            books[name] = {who: scores(gb, name, who) for who in ("solution", "stub", "mistaken")}
+    return books
 
 
 def scores(gb, name: str, student: str) -> dict[str, tuple[float, float]]:
@@ -70,7 +86,7 @@ def scores(gb, name: str, student: str) -> dict[str, tuple[float, float]]:
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_solution_earns_full_marks(gradebook, name):
-    got = scores(gradebook, name, "solution")
+    got = gradebook[name]["solution"]
     assert got, f"{name}: no autograded cells were recorded"
     short = {cell: s for cell, s in got.items() if s[0] != s[1]}
     assert not short, f"{name}: the solutions notebook lost points in {short}"
@@ -78,11 +94,11 @@ def test_solution_earns_full_marks(gradebook, name):
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_untouched_student_notebook_earns_zero(gradebook, name):
-    earned = {cell: s for cell, s in scores(gradebook, name, "stub").items() if s[0] != 0}
+    earned = {cell: s for cell, s in gradebook[name]["stub"].items() if s[0] != 0}
     assert not earned, f"{name}: the untouched stub earned points in {earned}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_wrong_answers_earn_zero(gradebook, name):
-    earned = {cell: s for cell, s in scores(gradebook, name, "mistaken").items() if s[0] != 0}
+    earned = {cell: s for cell, s in gradebook[name]["mistaken"].items() if s[0] != 0}
     assert not earned, f"{name}: wrong answers still earned points in {earned}"

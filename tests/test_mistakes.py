@@ -10,10 +10,11 @@ withholds the points), and the correct answer is put back and must pass again.
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import pytest
 
-from conftest import NOTEBOOK_NAMES, ROOT, SOLUTIONS
+from conftest import NOTEBOOK_NAMES, ROOT, SOLUTIONS, selected_params
 from course_lib.exercises import exercises, read
 from kernel import Kernel
 
@@ -27,9 +28,8 @@ def load_mistakes(name: str) -> dict:
     return module.MISTAKES
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-def test_each_mistake_loses_its_points(name):
+def mistake_problems(name: str) -> list[str]:
+    """What is wrong with the mistakes of one notebook: each must fail every test cell of its exercise."""
     nb = read(SOLUTIONS / f"{name}.ipynb")
     mistakes = load_mistakes(name)
     graded = exercises(nb)
@@ -64,4 +64,30 @@ def test_each_mistake_loses_its_points(name):
                 for test in ex.tests:
                     error = kernel.run(test.source)
                     assert error is None, f"{ex.name}: the correct answer fails {test.grade_id} after restoring it: {error}"
-        assert not problems, "\n".join(problems)
+    return problems
+
+
+@pytest.fixture(scope="module")
+def problems(request):
+    """name -> the problems found, or the exception that stopped the check; every notebook's kernel at once
+    (a kernel mostly keeps one core busy, and the machines that run this have two or more)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def check(name):
+        try:
+            return mistake_problems(name)
+        except BaseException as exc:  # reported by the test of that notebook
+            return exc
+
+    names = selected_params(request)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(names, pool.map(check, names)))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_each_mistake_loses_its_points(problems, name):
+    found = problems[name]
+    if isinstance(found, BaseException):
+        raise found
+    assert not found, "\n".join(found)

@@ -171,3 +171,26 @@ def test_a_gpu_checkpoint_resumes_with_device_cpu(tmp_path):
     result = resumed.run()
     assert result.resumed_from == 60 and result.env_steps == 120
     assert result.updates > state["learner"]["updates"], "the resumed run learned"
+
+
+def test_resuming_with_another_network_says_so(tmp_path):
+    """Notebook 14 trains with the learner's NatureDQN from 13 once it passes: a run begun with the library's network
+    cannot resume with the learner's (other layer names), and the error says why instead of PyTorch's key list."""
+    from torch import nn
+
+    from course_lib.rl.trainer import CheckpointMismatchError, Trainer
+
+    class Renamed(nn.Module):
+        def __init__(self, n_actions):
+            super().__init__()
+            self.body = nn.Sequential(nn.Flatten(), nn.Linear(4 * 84 * 84, n_actions))
+
+        def forward(self, frames):
+            return self.body(frames.float() / 255.0)
+
+    out = tmp_path / "run"
+    Trainer(_tiny(), out, progress=False, quiet=True, final_eval=False, video=False).run()
+    resumed = Trainer(_tiny(total_steps=120), out, make_network=Renamed, resume=True, progress=False, quiet=True,
+                      final_eval=False, video=False)
+    with pytest.raises(CheckpointMismatchError, match="layers differ.*another folder"):
+        resumed.run()

@@ -37,9 +37,10 @@ class NatureDQN(nn.Module):
             nn.ReLU(),
             nn.Flatten(),
         )
-        side = conv_output_size(conv_output_size(conv_output_size(screen_size, 8, 4), 4, 2), 3, 1)
+        with torch.no_grad():  # the flattened size, from one dummy frame stack (notebook 11 has the formula)
+            flat = self.features(torch.zeros(1, in_frames, screen_size, screen_size)).shape[1]
         self.head = nn.Sequential(
-            nn.Linear(64 * side * side, 512),
+            nn.Linear(flat, 512),
             nn.ReLU(),
             nn.Linear(512, n_actions),
         )
@@ -47,11 +48,6 @@ class NatureDQN(nn.Module):
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         x = frames.float() * (1.0 / 255.0)
         return self.head(self.features(x))
-
-
-def conv_output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
-    """Side of a convolution's output: floor((size + 2*padding - kernel) / stride) + 1."""
-    return (size + 2 * padding - kernel) // stride + 1
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -48,6 +48,10 @@ class RunExistsError(RuntimeError):
     """The output folder already holds a run and --resume was not given."""
 
 
+class CheckpointMismatchError(RuntimeError):
+    """The checkpoint to resume holds another network's weights (its layers have other names or shapes)."""
+
+
 def process_start_time() -> float:
     """Unix time at which this process started (Linux /proc), else the time of this call."""
     try:
@@ -261,7 +265,15 @@ class Trainer:
         last_eval_step = -10**18
         resumed_from = None
         if checkpoint:
-            learner.load_state_dict(checkpoint["learner"])
+            try:
+                learner.load_state_dict(checkpoint["learner"])
+            except RuntimeError as exc:  # another network's layers: e.g. the library's Nature DQN, then notebook 13's
+                envs.close()
+                raise CheckpointMismatchError(
+                    f"{self.checkpoint_path} was saved from a network whose layers differ from this one's (for example "
+                    "the library's Nature DQN and your NatureDQN from notebook 13 name their layers differently), so "
+                    f"this run cannot resume it: resume with the same network, or start a new run in another folder "
+                    f"({str(exc).splitlines()[0]})") from None
             self.env_steps = resumed_from = int(checkpoint["env_steps"])
             self.vector_steps = int(checkpoint["vector_steps"])
             self.episodes = int(checkpoint["episodes"])
