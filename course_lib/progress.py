@@ -43,27 +43,35 @@ def default_folder() -> Path:
     return find_root() / "notebooks"
 
 
-def collect(folder: str | Path | None = None, timeout: int = 300, show_bar: bool = True) -> list[NotebookProgress]:
+def collect(folder: str | Path | None = None, timeout: int = 300, show_bar: bool = True,
+            workers: int | None = None) -> list[NotebookProgress]:
+    """Run every notebook of the course found in ``folder``, several at a time (one kernel per core: a kernel
+    mostly keeps one core busy and spends its start-up waiting), and report them in course order."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     from tqdm.auto import tqdm
 
     folder = Path(folder) if folder else default_folder()
-    report = []
     present = [nb for nb in COURSE if (folder / f"{nb.name}.ipynb").is_file()]
     bar = tqdm(total=len(present), desc="running your notebooks", unit="notebook", disable=not show_bar)
-    for nb in COURSE:
-        path = folder / f"{nb.name}.ipynb"
-        if not path.is_file():
-            report.append(NotebookProgress(nb, missing=True))
-            continue
-        bar.set_postfix_str(nb.name)
+
+    def run(nb: Notebook) -> NotebookProgress:
         try:
-            executed, run = execute_file(path, timeout=timeout, fast=True)
-            report.append(NotebookProgress(nb, summarise(executed, run)))
+            executed, result = execute_file(folder / f"{nb.name}.ipynb", timeout=timeout, fast=True)
+            return NotebookProgress(nb, summarise(executed, result))
         except Exception as exc:  # invalid JSON, a kernel that cannot start...
-            report.append(NotebookProgress(nb, error=f"could not run: {exc}"))
-        bar.update(1)
+            return NotebookProgress(nb, error=f"could not run: {exc}")
+
+    done: dict[str, NotebookProgress] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers or os.cpu_count() or 1, len(present) or 1))) as pool:
+        futures = {pool.submit(run, nb): nb for nb in present}
+        for future in as_completed(futures):
+            done[futures[future].name] = future.result()
+            bar.set_postfix_str(futures[future].name)
+            bar.update(1)
     bar.close()
-    return report
+    return [done.get(nb.name) or NotebookProgress(nb, missing=True) for nb in COURSE]
 
 
 def checkpoints(report: list[NotebookProgress]) -> dict[str, bool]:

@@ -13,6 +13,8 @@ NOTEBOOK_NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
 NOTEBOOK_TIME_LIMIT = 90.0
 
 os.environ["COURSE_FAST"] = "1"
+# every kernel the suite starts (nbgrader's too) inherits this: see course_lib.runner.kernel_env
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 _timings: dict[str, float] = {}
 

@@ -309,7 +309,7 @@ def test_exercise_headings_are_numbered_with_their_points(name):
         marked = bool(debug) or "debug" in rest.lower()
         assert marked == ex.name.startswith("debug_"), f"{name}: Exercise {label} ({ex.name}) is marked debug={marked}"
         answer = "\n".join(nb.cells[i].source for i in ex.answer_cells)
-        assert re.search(rf"(def {first_name}\(|^{first_name} =)", answer, re.M), (
+        assert re.search(rf"(def {first_name}\(|^class {first_name}\b|^{first_name} =)", answer, re.M), (
             f"{name}: Exercise {label} is headed `{first_name}`, which its answer cell ({ex.name}) does not define")
 
 

@@ -512,3 +512,20 @@ def test_sandbox_can_enter_bound_folders_under_tmp(monkeypatch, tmp_path):
     finally:
         shutil.rmtree(clone, ignore_errors=True)
     assert done.returncode == 0 and done.stdout.strip() == "reachable", done.stderr[-1000:]
+
+
+def test_only_test_cells_spend_the_record_budget():
+    """A demonstration that checks a large array (notebook 11 once compared a photograph's feature maps) must not
+    use up the record budget, or the test cells after it lose their records and the solution fails as reference."""
+    from autograder.execute import MIME, Budget, CellRun, _handle
+
+    message = {"msg_type": "display_data", "content": {"data": {MIME: "x" * 900}}}
+    budget = Budget(per_cell=10_000, total=10_000, records=1_000)
+    demo, test = CellRun(3, keeps_records=False), CellRun(4, keeps_records=True)
+    for _ in range(5):
+        _handle(message, demo, budget, figures=False)
+    assert demo.records == [] and not budget.records_overflow
+    _handle(message, test, budget, figures=False)
+    assert test.records == ["x" * 900] and not budget.records_overflow
+    _handle(message, test, budget, figures=False)
+    assert len(test.records) == 1 and budget.records_overflow  # the test cells' own budget still holds

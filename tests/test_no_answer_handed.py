@@ -5,11 +5,13 @@ one call to something the course installs or a notebook's locked cells import. W
 library must do the same job (the capstone trainer needs an epsilon schedule, epsilon-greedy
 acting, a TD target and a loss without the notebook), it does it through another interface.
 
-This test grades, in one `course grade` batch, notebook 14 as the unchanged solutions
+This test grades, in one `course grade` batch, notebooks 13 and 14 as the unchanged solutions
 notebook (the control: full marks) and as submissions whose answers delegate to the nearest
 thing `course_lib` offers, the way a learner who read the library would try: the names the
 library used to export, its private methods called with the exercise's arguments, and its
-classes built around the exercise's inputs. Each must earn zero for every exercise.
+classes built around the exercise's inputs. Each delegated exercise must earn zero. Notebook
+13 teaches what the capstone's library also does (the Nature DQN network, a replay buffer,
+epsilon-greedy acting, the TD target): its delegations replace those answers only.
 
 The delegating submissions keep only the setup, answer and test cells: their demonstrations
 (the training run, the evaluation, the video, the plots) are left out, as a learner may edit or
@@ -34,7 +36,7 @@ pytestmark = [pytest.mark.grading]
 NOTEBOOK = "14_capstone"
 POINTS = {"epsilon_at": 1, "choose_actions": 2, "td_target": 3, "debug_dqn_loss": 2}
 
-#: student -> exercise -> the answer cell that delegates
+#: notebook 14: student -> exercise -> the answer cell that delegates (every exercise of 14)
 DELEGATIONS: dict[str, dict[str, str]] = {
     "delegates_by_old_imports": {
         "epsilon_at": (
@@ -108,6 +110,47 @@ DELEGATIONS: dict[str, dict[str, str]] = {
 }
 
 
+#: notebook 13: student -> exercise -> the answer cell that delegates (the exercises the library has a job like)
+DQN_NOTEBOOK = "13_dqn_network"
+DQN_DELEGATIONS: dict[str, dict[str, str]] = {
+    "imports_the_library_network": {
+        "NatureDQN": "from course_lib.rl.networks import NatureDQN\n",
+        "ReplayBuffer": "from course_lib.rl.replay import ReplayBuffer\n",
+        "epsilon_greedy": (
+            "from course_lib.rl.acting import _act\n\n\n"
+            "def epsilon_greedy(q_values, epsilon, rng):\n"
+            "    q = torch.as_tensor(np.asarray(q_values), dtype=torch.float32)[None]\n"
+            "    generator = torch.Generator().manual_seed(int(rng.integers(2**31)))\n"
+            "    return int(_act(lambda frames: q, q, epsilon, generator)[0])\n"),
+        "td_target": (
+            "from course_lib.rl import DQNConfig\n"
+            "from course_lib.rl.learner import DQNLearner\n\n\n"
+            "def td_target(rewards, next_q_target, terminated, gamma):\n"
+            "    a = next_q_target.shape[1]\n"
+            "    config = DQNConfig.smoke(gamma=gamma, n_step=1, double_dqn=False)\n"
+            "    learner = DQNLearner(torch.nn.Linear(a, a), config, torch.device('cpu'))\n"
+            "    batch = (next_q_target, next_q_target.argmax(1), rewards[:, None], terminated[:, None], next_q_target)\n"
+            "    return learner._td_loss(batch)[0]\n"),
+    },
+    "wraps_the_library_network": {
+        "NatureDQN": (
+            "from course_lib.rl import nature_dqn\n\n\n"
+            "class NatureDQN(nn.Module):\n"
+            "    def __init__(self, n_actions, in_frames=4):\n"
+            "        super().__init__()\n"
+            "        self.inner = nature_dqn(n_actions, in_frames)\n\n"
+            "    def forward(self, frames):\n"
+            "        return self.inner(frames)\n"),
+    },
+    "subclasses_the_library_network": {
+        "NatureDQN": (
+            "import course_lib.rl.networks as networks\n\n\n"
+            "class NatureDQN(networks.NatureDQN):\n"
+            "    pass\n"),
+    },
+}
+
+
 def _answer_cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
@@ -124,15 +167,19 @@ def delegating(solution, answers):
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    """One `course grade` batch: notebook 14's and notebook 13's controls and delegating submissions."""
     solution = nbformat.read(SOLUTIONS / f"{NOTEBOOK}.ipynb", as_version=4)
     assert {ex.name: ex.points for ex in exercises(solution)} == POINTS, "notebook 14's exercises changed: update this test"
+    dqn_solution = nbformat.read(SOLUTIONS / f"{DQN_NOTEBOOK}.ipynb", as_version=4)
     course = tmp_path_factory.mktemp("no-answer-handed") / "course"
-    submissions = {"control_solution": solution}
-    submissions.update({student: delegating(solution, answers) for student, answers in DELEGATIONS.items()})
-    for student, nb in submissions.items():
-        folder = course / "submitted" / student / NOTEBOOK
+    submissions = {(NOTEBOOK, "control_solution"): solution, (DQN_NOTEBOOK, "control_solution"): dqn_solution}
+    submissions.update({(NOTEBOOK, student): delegating(solution, answers) for student, answers in DELEGATIONS.items()})
+    submissions.update({(DQN_NOTEBOOK, student): delegating(dqn_solution, answers)
+                        for student, answers in DQN_DELEGATIONS.items()})
+    for (notebook, student), nb in submissions.items():
+        folder = course / "submitted" / student / notebook
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
+        nbformat.write(nb, folder / f"{notebook}.ipynb")
     started = time.perf_counter()
     # One batch. The control stands in for the canary; the training cell needs more than the suites' 5 s per
     # cell, and PyTorch more than their 1 GB of address space (2 GB is `course grade`'s default).
@@ -140,10 +187,11 @@ def batch(tmp_path_factory):
     seconds = time.perf_counter() - started
     assert done.returncode == 0, f"course grade failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     records = {}
-    for path in sorted((course / "grading" / "audit" / NOTEBOOK).glob("*.json")):
-        record = json.loads(path.read_text())
-        records[record["student"]] = record
-    print(f"course grade: {len(submissions)} submissions of {NOTEBOOK} in {seconds:.0f} s")
+    for notebook in (NOTEBOOK, DQN_NOTEBOOK):
+        for path in sorted((course / "grading" / "audit" / notebook).glob("*.json")):
+            record = json.loads(path.read_text())
+            records[notebook, record["student"]] = record
+    print(f"course grade: {len(submissions)} submissions of {NOTEBOOK} and {DQN_NOTEBOOK} in {seconds:.0f} s")
     return records
 
 
@@ -168,14 +216,17 @@ def test_the_old_twins_are_gone_from_the_library():
     assert not hasattr(config.DQNConfig, "epsilon")
 
 
-def test_the_unchanged_solution_earns_full_marks(batch):
-    record = batch["control_solution"]
-    assert record["status"] == "graded" and record["score"] == record["max_score"] == sum(POINTS.values()), record["reason"]
+@pytest.mark.parametrize("notebook", [NOTEBOOK, DQN_NOTEBOOK])
+def test_the_unchanged_solution_earns_full_marks(batch, notebook):
+    record = batch[notebook, "control_solution"]
+    assert record["status"] == "graded" and record["score"] == record["max_score"] > 0, record["reason"]
+    if notebook == NOTEBOOK:
+        assert record["score"] == sum(POINTS.values())
 
 
 @pytest.mark.parametrize("student", sorted(DELEGATIONS))
 def test_delegating_to_the_library_earns_nothing(batch, student):
-    record = batch.get(student)
+    record = batch.get((NOTEBOOK, student))
     assert record is not None, f"{student} was not graded"
     cells = _cells(record)
     assert set(cells) == set(POINTS)
@@ -183,3 +234,16 @@ def test_delegating_to_the_library_earns_nothing(batch, student):
     assert not earned, f"{student} earned points by delegating to the library: {earned}"
     for name, cell in cells.items():
         assert cell["outcome"] == "failed", f"{student}/{name}: {cell['outcome']} ({cell['reason']})"
+
+
+@pytest.mark.parametrize("student", sorted(DQN_DELEGATIONS))
+def test_notebook_13_delegating_to_the_library_earns_nothing(batch, student):
+    record = batch.get((DQN_NOTEBOOK, student))
+    assert record is not None, f"{student} was not graded"
+    cells = _cells(record)
+    delegated = DQN_DELEGATIONS[student]
+    assert set(delegated) <= set(cells), f"{DQN_NOTEBOOK} has no exercises {sorted(set(delegated) - set(cells))}"
+    earned = {name: cells[name]["score"] for name in delegated if cells[name]["score"] != 0}
+    assert not earned, f"{student} earned points by delegating to the library: {earned}"
+    kept = {name: cell["score"] for name, cell in cells.items() if name not in delegated and cell["score"] != cell["points"]}
+    assert not kept, f"{student}: answers that do not delegate lost points: {kept}"

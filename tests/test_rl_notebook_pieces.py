@@ -1,4 +1,4 @@
-"""Notebook 14 trains with the learner's functions only once they pass their visible tests.
+"""Notebook 14 trains with the learner's functions, and 13's network, only once they pass their visible tests.
 
 Before the training cell hands `epsilon_at`, `choose_actions`, `td_target` and `dqn_loss` to
 the trainer, it runs each exercise's visible tests again, quietly (`yours_if_it_passes`), and
@@ -41,15 +41,17 @@ def notebook():
              if c.metadata.get("nbgrader", {}).get("grade_id")}
     training = [c.source for c in nb.cells if c.cell_type == "code" and "def yours_if_it_passes" in c.source]
     assert len(training) == 1, "notebook 14's training cell (with yours_if_it_passes) not found"
-    helper = next(node for node in ast.parse(_python(training[0])).body
-                  if isinstance(node, ast.FunctionDef) and node.name == "yours_if_it_passes")
+    helpers = [node for node in ast.parse(_python(training[0])).body
+               if isinstance(node, ast.FunctionDef) and node.name in ("yours_if_it_passes", "your_network_if_it_passes")]
+    assert len(helpers) == 2, "the training cell's two choosers (functions, network) not found"
     namespace: dict = {"__name__": "notebook14"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(_python(by_id["setup"]), namespace)
+        namespace["device"] = __import__("torch").device("cpu")
         for exercise in PIECES:
             exec(by_id[exercise], namespace)
             exec(by_id[f"{exercise}_tests"], namespace)
-        exec(compile(ast.Module([helper], []), "<training cell>", "exec"), namespace)
+        exec(compile(ast.Module(helpers, []), "<training cell>", "exec"), namespace)
     return namespace, by_id
 
 
@@ -93,3 +95,32 @@ def test_an_exercise_whose_cells_have_not_run_uses_the_library(notebook):
     finally:
         namespace["td_target_visible_tests"] = saved
     assert chosen is None and "run the cells of Exercise 3" in said
+
+
+def _network(namespace, folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        chosen = namespace["your_network_if_it_passes"]()
+    return chosen, out.getvalue()
+
+
+def test_the_network_is_notebook_13s_once_it_passes_there(notebook, tmp_path, monkeypatch):
+    """Beside a finished 13 the capstone trains the learner's NatureDQN; beside the untouched 13, or none, the library's."""
+    import shutil
+
+    from conftest import NOTEBOOKS
+
+    namespace, _ = notebook
+    finished, untouched, absent = tmp_path / "finished", tmp_path / "untouched", tmp_path / "absent"
+    for folder in (finished, untouched, absent):
+        folder.mkdir()
+    shutil.copy(SOLUTIONS / "13_dqn_network.ipynb", finished)
+    shutil.copy(NOTEBOOKS / "13_dqn_network.ipynb", untouched)
+
+    chosen, said = _network(namespace, finished, monkeypatch)
+    assert chosen is not namespace["nature_dqn"] and "yours (NatureDQN from notebook 13)" in said, said
+    assert chosen.__name__ == "NatureDQN" and sum(p.numel() for p in chosen(6).parameters()) == 1_687_206
+    for folder, why in ((untouched, "does not pass its tests yet"), (absent, "is not in")):
+        chosen, said = _network(namespace, folder, monkeypatch)
+        assert chosen is namespace["nature_dqn"] and "the library's Nature DQN" in said and why in said, said

@@ -304,6 +304,153 @@ VARIANTS: dict[str, list[Variant]] = {
             '        history["val_loss"].append(loss_fn(predict(params, X_val), y_val))\n'
             '    return params, history\n'),
     })],
+    "11_convolutional_networks": [Variant("other_code", "size via math.floor, loops over kernel offsets, as_strided with einsum, pooling by loops, im2col by sliding_window_view", {
+        "conv_output_size": (
+            "import math\n\n\n"
+            "def conv_output_size(size, kernel, stride=1, padding=0):\n"
+            "    return int(math.floor((size + 2 * padding - kernel) / stride)) + 1\n"),
+        "conv2d_loops": (
+            "def conv2d_loops(x, w, b, stride=1, padding=0):\n"
+            "    c_out, c_in, kh, kw = w.shape\n"
+            "    h, wd = x.shape[1] + 2 * padding, x.shape[2] + 2 * padding\n"
+            "    xp = np.zeros((c_in, h, wd))\n"
+            "    xp[:, padding:h - padding, padding:wd - padding] = x\n"
+            "    out_h, out_w = (h - kh) // stride + 1, (wd - kw) // stride + 1\n"
+            "    y = np.zeros((c_out, out_h, out_w)) + np.reshape(b, (-1, 1, 1))\n"
+            "    for u in range(kh):\n"
+            "        for v in range(kw):\n"
+            "            part = xp[:, u:u + stride * (out_h - 1) + 1:stride, v:v + stride * (out_w - 1) + 1:stride]\n"
+            "            for o in range(c_out):\n"
+            "                for c in range(c_in):\n"
+            "                    y[o] += w[o, c, u, v] * part[c]\n"
+            "    return y\n"),
+        "conv2d_fast": (
+            "def conv2d_fast(x, w, b, stride=1, padding=0):\n"
+            "    from numpy.lib.stride_tricks import as_strided\n"
+            "    c_out, c_in, kh, kw = w.shape\n"
+            "    xp = np.ascontiguousarray(np.pad(x.astype(np.float64), [(0, 0), (padding, padding), (padding, padding)]))\n"
+            "    out_h, out_w = (xp.shape[1] - kh) // stride + 1, (xp.shape[2] - kw) // stride + 1\n"
+            "    sc, sh, sw = xp.strides\n"
+            "    view = as_strided(xp, (out_h, out_w, c_in, kh, kw), (sh * stride, sw * stride, sc, sh, sw), writeable=False)\n"
+            "    return np.einsum('ijcuv,ocuv->oij', view, w, optimize=True) + b[:, None, None]\n"),
+        "max_pool2d": (
+            "def max_pool2d(x, size=2, stride=2):\n"
+            "    c, h, w = x.shape\n"
+            "    out = np.empty((c, (h - size) // stride + 1, (w - size) // stride + 1))\n"
+            "    for ch in range(c):\n"
+            "        for i in range(out.shape[1]):\n"
+            "            for j in range(out.shape[2]):\n"
+            "                out[ch, i, j] = np.max(x[ch, i * stride:i * stride + size, j * stride:j * stride + size])\n"
+            "    return out\n"),
+        "debug_im2col": (
+            "def im2col(x, kernel_h, kernel_w, stride=1):\n"
+            "    view = np.lib.stride_tricks.sliding_window_view(x, (kernel_h, kernel_w), axis=(1, 2))\n"
+            "    view = view[:, ::stride, ::stride]\n"
+            "    return np.moveaxis(view, 0, 2).reshape(view.shape[1] * view.shape[2], -1)\n"),
+    })],
+    # 12 pins every value (a batch-norm forward pass and a residual block have one right answer), so its variant
+    # is other correct code: np.var with ddof, a lerp-style update, np.where for ReLU, F.relu, buffers via lerp_.
+    "12_batchnorm_residual": [Variant("other_formulas", "running averages as lerps with ddof=1, ReLU via np.where, "
+                                      "a block through F.relu and a hand-written layer with torch.lerp", {
+        "batchnorm_forward": (
+            "def batchnorm_forward(X, gamma, beta, state, training, momentum=0.1, eps=1e-5):\n"
+            "    X = np.array(X, dtype=np.float64)\n"
+            "    if not training:\n"
+            "        centred = X - state['mean']\n"
+            "        return gamma * centred / np.sqrt(state['var'] + eps) + beta\n"
+            "    centred = X - np.mean(X, axis=0, keepdims=True)\n"
+            "    biased = np.mean(centred ** 2, axis=0)\n"
+            "    state['mean'] = state['mean'] + momentum * (X.mean(axis=0) - state['mean'])\n"
+            "    state['var'] = state['var'] + momentum * (np.var(X, axis=0, ddof=1) - state['var'])\n"
+            "    return centred / np.sqrt(biased + eps) * gamma + beta\n"),
+        "residual_block_forward": (
+            "def residual_block_forward(X, W1, b1, W2, b2):\n"
+            "    Z = np.dot(X, W1) + b1\n"
+            "    H = np.where(Z > 0, Z, 0.0)\n"
+            "    S = X + np.dot(H, W2) + b2\n"
+            "    return np.where(S > 0, S, 0.0)\n"),
+        "residual_block": (
+            "class ResidualBlock(nn.Module):\n"
+            "    def __init__(self, width, normalised=True):\n"
+            "        super().__init__()\n"
+            "        self.linear1, self.linear2 = nn.Linear(width, width), nn.Linear(width, width)\n"
+            "        if normalised:\n"
+            "            self.norm1, self.norm2 = nn.BatchNorm1d(width), nn.BatchNorm1d(width)\n"
+            "        else:\n"
+            "            self.norm1, self.norm2 = nn.Identity(), nn.Identity()\n\n"
+            "    def forward(self, x):\n"
+            "        h = torch.nn.functional.relu(self.norm1(self.linear1(x)))\n"
+            "        return torch.nn.functional.relu(self.norm2(self.linear2(h)) + x)\n"),
+        "debug_batchnorm_layer": (
+            "class BatchNormLayer(nn.Module):\n"
+            "    def __init__(self, width, momentum=0.1, eps=1e-5):\n"
+            "        super().__init__()\n"
+            "        self.momentum = momentum\n"
+            "        self.eps = eps\n"
+            "        self.register_parameter('weight', nn.Parameter(torch.ones(width)))\n"
+            "        self.register_parameter('bias', nn.Parameter(torch.zeros(width)))\n"
+            "        self.register_buffer('running_var', torch.ones(width))\n"
+            "        self.register_buffer('running_mean', torch.zeros(width))\n\n"
+            "    def forward(self, x):\n"
+            "        if not self.training:\n"
+            "            return (x - self.running_mean) * torch.rsqrt(self.running_var + self.eps) * self.weight + self.bias\n"
+            "        mean = x.mean(dim=0, keepdim=True)\n"
+            "        var = ((x - mean) ** 2).mean(dim=0, keepdim=True)\n"
+            "        with torch.no_grad():\n"
+            "            self.running_mean.lerp_(mean[0], self.momentum)\n"
+            "            self.running_var.lerp_(x.var(dim=0, unbiased=True), self.momentum)\n"
+            "        return (x - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias\n"),
+    })],
+    # 13's tests leave the random streams free (which action a seeded epsilon-greedy draws, which rows a seeded
+    # replay buffer samples, with or without replacement) and the resize library (PIL's bilinear filter is the same
+    # antialiased filter as torch's, within one grey level).
+    "13_dqn_network": [Variant("other_streams", "epsilon-greedy drawing the action first, a deque replay sampled without "
+                                                "replacement, PIL resize, luminance by a dot product, a deque frame stack", {
+        "epsilon_greedy": (
+            "def epsilon_greedy(q_values, epsilon, rng):\n"
+            "    q = np.asarray(q_values)\n"
+            "    random_action = int(rng.integers(0, q.shape[0]))\n"
+            "    explore = rng.uniform() < epsilon\n"
+            "    return random_action if explore else int(q.argmax())\n"),
+        "ReplayBuffer": (
+            "from collections import deque\n\n\n"
+            "class ReplayBuffer:\n"
+            "    def __init__(self, capacity, obs_shape, obs_dtype=np.float32):\n"
+            "        self.memory = deque(maxlen=capacity)\n"
+            "        self.dtype = obs_dtype\n\n"
+            "    def add(self, obs, action, reward, next_obs, terminated):\n"
+            "        self.memory.append((np.array(obs, dtype=self.dtype), int(action), float(reward),\n"
+            "                            np.array(next_obs, dtype=self.dtype), float(terminated)))\n\n"
+            "    def __len__(self):\n"
+            "        return len(self.memory)\n\n"
+            "    def sample(self, batch_size, rng):\n"
+            "        rows = [self.memory[i] for i in rng.choice(len(self.memory), size=batch_size, replace=batch_size > len(self.memory))]\n"
+            "        obs, actions, rewards, next_obs, terminated = zip(*rows)\n"
+            "        return {'obs': np.stack(obs), 'actions': np.array(actions, dtype=np.int64),\n"
+            "                'rewards': np.array(rewards, dtype=np.float32), 'next_obs': np.stack(next_obs),\n"
+            "                'terminated': np.array(terminated, dtype=np.float32)}\n"),
+        "preprocess": (
+            "from PIL import Image\n\n\n"
+            "def preprocess(frame, previous_frame):\n"
+            "    gray = luminance(np.maximum(frame, previous_frame)).astype(np.float32)\n"
+            "    small = np.asarray(Image.fromarray(gray, mode='F').resize((84, 84), Image.BILINEAR))\n"
+            "    return np.clip(np.round(small), 0, 255).astype(np.uint8)\n"),
+        "luminance": (
+            "def luminance(rgb):\n"
+            "    return np.asarray(rgb, dtype=float) @ np.array([0.2126, 0.7152, 0.0722])\n"),
+        "FrameStack": (
+            "from collections import deque\n\n\n"
+            "class FrameStack:\n"
+            "    def __init__(self, k=4):\n"
+            "        self.frames = deque(maxlen=k)\n\n"
+            "    def reset(self, frame):\n"
+            "        for _ in range(self.frames.maxlen):\n"
+            "            self.frames.append(np.copy(frame))\n"
+            "        return np.array(self.frames)\n\n"
+            "    def step(self, frame):\n"
+            "        self.frames.append(np.copy(frame))\n"
+            "        return np.array(self.frames)\n"),
+    })],
     "14_capstone": [Variant("other_draws", "epsilon-greedy drawing the explore mask first, epsilon by another formula", {
         "choose_actions": (
             "def choose_actions(q_values, epsilon, generator=None):\n"
@@ -314,6 +461,59 @@ VARIANTS: dict[str, list[Variant]] = {
         "epsilon_at": (
             "def epsilon_at(step, start, end, decay_steps):\n"
             "    return start + (end - start) * min(step, decay_steps) / decay_steps\n"),
+    })],
+    # 10's tests leave the mask stream free (any per-entry draw from rng with the right probabilities) and
+    # which arrays count as weights (even positions, or the 2-D ones: the tests agree on both).
+    "10_regularisation": [Variant("other_code", "masks kept where u < 1 - p and drawn with binomial, weights found by ndim, early stopping with deepcopy and a while loop", {
+        "dropout_forward": (
+            "def dropout_forward(A, p, rng, training):\n"
+            "    if not training:\n"
+            "        return np.array(A, dtype=float), np.ones(np.shape(A))\n"
+            "    keep = rng.uniform(0.0, 1.0, size=np.shape(A)) < 1.0 - p\n"
+            "    mask = np.where(keep, 1.0 / (1.0 - p), 0.0)\n"
+            "    return np.multiply(A, mask), mask\n"),
+        "dropout_backward": (
+            "def dropout_backward(dout, mask):\n"
+            "    return np.multiply(mask, dout)\n"),
+        "l2_penalty": (
+            "def l2_penalty(params, lam):\n"
+            "    total = 0.0\n"
+            "    for w in params:\n"
+            "        if np.ndim(w) == 2:\n"
+            "            total += float(np.vdot(w, w))\n"
+            "    return lam * total / 2\n"),
+        "l2_gradients": (
+            "def l2_gradients(grads, params, lam):\n"
+            "    out = []\n"
+            "    for g, w in zip(grads, params):\n"
+            "        out.append(g + lam * w if np.ndim(w) == 2 else g.copy())\n"
+            "    return out\n"),
+        "train_with_early_stopping": (
+            "import copy\n\n\n"
+            "def train_with_early_stopping(params, train_epoch, val_loss, patience, max_epochs):\n"
+            "    history, best, best_epoch, since = [], None, 0, 0\n"
+            "    epoch = 0\n"
+            "    while epoch < max_epochs and (best is None or since < patience):\n"
+            "        epoch += 1\n"
+            "        params = train_epoch(params)\n"
+            "        history.append(float(val_loss(params)))\n"
+            "        if best is None or history[-1] < min(history[:-1]):\n"
+            "            best, best_epoch, since = copy.deepcopy(list(params)), epoch, 0\n"
+            "        else:\n"
+            "            since += 1\n"
+            "    return best, best_epoch, history\n"),
+        "debug_dropout_mlp_forward": (
+            "def dropout_mlp_forward(params, X, p, rng, training):\n"
+            "    hidden, masks = X, []\n"
+            "    for W, b in zip(params[0:-2:2], params[1:-2:2]):\n"
+            "        hidden = np.maximum(hidden @ W + b, 0.0)\n"
+            "        if training and p > 0:\n"
+            "            mask = rng.binomial(1, 1.0 - p, size=hidden.shape) / (1.0 - p)\n"
+            "        else:\n"
+            "            mask = np.ones(hidden.shape)\n"
+            "        hidden = hidden * mask\n"
+            "        masks.append(mask)\n"
+            "    return hidden @ params[-2] + params[-1], masks\n"),
     })],
 }
 
