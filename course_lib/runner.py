@@ -7,6 +7,7 @@ and with what message" quickly and without a gradebook.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,9 @@ def execute(nb: nbformat.NotebookNode, workdir: str | Path, timeout: int = 120, 
     started = time.perf_counter()
     aborted = None
     try:
-        client.execute(env=kernel_env(fast))
+        # the kernel process's own stderr (C libraries such as the Atari emulator print banners there) would land
+        # in the middle of `course check`'s table; what the notebook prints comes through the kernel's messages
+        client.execute(env=kernel_env(fast), stderr=subprocess.DEVNULL)
     except CellTimeoutError as exc:
         aborted = f"a cell ran longer than {timeout} s: {str(exc).splitlines()[0]}"
     except DeadKernelError as exc:
