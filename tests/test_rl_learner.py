@@ -153,7 +153,20 @@ def test_config_presets_and_overrides():
         smoke.with_overrides(["no_such_setting=1"])
     with pytest.raises(ValueError):
         DQNConfig(n_step=0).resolved()
+    # evaluation game i starts from seed eval_seed + i: ale-py's seeds are signed 32-bit ints
+    with pytest.raises(ValueError, match="eval_seed must be between 0 and"):
+        DQNConfig(eval_seed=2**31 - 5, eval_episodes=20).resolved()
+    with pytest.raises(ValueError, match="eval_seed"):
+        DQNConfig(eval_seed=-1).resolved()
+    assert DQNConfig(eval_seed=2**31 - 21, eval_episodes=20).resolved().eval_seed == 2**31 - 21
     assert gpu.updates_per_env_step * gpu.num_envs == 2  # two updates of 256 per step of 64 environments
+
+
+def test_evaluation_refuses_seeds_beyond_ale_range():
+    from course_lib.rl.evaluation import evaluate
+
+    with pytest.raises(ValueError, match="evaluation seeds must lie between 0 and 2\\*\\*31 - 1"):
+        evaluate(NatureDQN(6), DQNConfig.smoke(), episodes=2, seed=2**31 - 2)
 
 
 def _filled_replay(n_actions=3, steps=40, num_envs=2):

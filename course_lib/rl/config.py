@@ -178,6 +178,9 @@ class DQNConfig:
             problems.append("replay_memory_fraction must be between 0 and 1")
         if self.total_steps < 1:
             problems.append("total_steps must be positive")
+        if not 0 <= self.eval_seed <= 2**31 - 1 - max(1, self.eval_episodes):
+            # evaluation game i starts from seed eval_seed + i, and ale-py's seeds are signed 32-bit ints
+            problems.append(f"eval_seed must be between 0 and 2**31 - 1 - eval_episodes ({2**31 - 1 - max(1, self.eval_episodes):,})")
         if problems:
             raise ValueError("invalid DQNConfig: " + "; ".join(problems))
 

@@ -103,6 +103,9 @@ def evaluate(
 ) -> EvalResult:
     """Play ``episodes`` full games in parallel, one per fixed seed; return their raw scores."""
     episodes = int(episodes or config.eval_episodes)
+    first = int(config.eval_seed if seed is None else seed)
+    if not 0 <= first <= 2**31 - 1 - episodes:  # game i gets seed first + i, a signed 32-bit int in ale-py
+        raise ValueError(f"evaluation seeds must lie between 0 and 2**31 - 1: seed {first} for {episodes} games does not")
     started = time.perf_counter()
     env = evaluation_env(config, episodes)
     try:
