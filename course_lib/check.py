@@ -43,6 +43,7 @@ __all__ = [
     "defined",
     "prerequisite",
     "demo",
+    "numpy_only",
 ]
 
 
@@ -254,11 +255,70 @@ def _learner_line(exc: BaseException) -> str | None:
     return line
 
 
+#: Set by the setup cell of a notebook whose exercises are NumPy (01-11): see :func:`numpy_only`.
+_NUMPY_ONLY = False
+
+
+def numpy_only() -> None:
+    """The exercises of this notebook are written in NumPy: a learner's function that runs PyTorch fails its tests.
+
+    Notebooks 01-11 have the learner write in NumPy what PyTorch then does for them (the
+    cross-check). ``F.mse_loss(torch.tensor(p), torch.tensor(t)).item()`` would answer 06's
+    MSE without writing it; inside :func:`call`, :func:`no_mutation` and :func:`no_warnings`
+    any PyTorch operation (or importing torch) raises instead, and the learner reads why.
+    Outside them (the cross-check demonstrations) PyTorch works as usual.
+    """
+    __tracebackhide__ = True
+    global _NUMPY_ONLY
+    _NUMPY_ONLY = True
+
+
+class _UsedTorch(Exception):
+    """A NumPy exercise ran a PyTorch operation (the operation's name is the message)."""
+
+
+@contextlib.contextmanager
+def _torch_refused() -> Iterator[None]:
+    """Inside: importing torch (when it is not imported yet) or running any PyTorch operation raises _UsedTorch."""
+    if not _NUMPY_ONLY:
+        yield
+        return
+    if "torch" in sys.modules:
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        class _Refuse(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                raise _UsedTorch("it runs " + str(func).replace("aten.", "torch.").removesuffix(".default"))
+
+        with _Refuse():
+            yield
+        return
+    import importlib.abc
+
+    class _NoTorchImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname == "torch" or fullname.startswith("torch."):
+                raise _UsedTorch(f"it imports {fullname}")
+            return None
+
+    finder = _NoTorchImport()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tuple[type, ...] = ()) -> Any:
     """Call the learner's function; turn "not written yet" and raw errors into plain messages."""
     __tracebackhide__ = True
     try:
-        return fn(*args, **kwargs)
+        with _torch_refused():
+            return fn(*args, **kwargs)
+    except _UsedTorch as exc:
+        _fail(f"{label} used PyTorch ({exc}): the exercises of this notebook are written in NumPy.",
+              "write it with NumPy operations (np.mean, np.exp, @, ...); PyTorch comes afterwards, in the cross-check "
+              "that compares it with your code.")
     except NotImplementedError:
         _not_implemented(label)
     except (CheckFailed, MemoryError):

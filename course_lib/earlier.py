@@ -75,8 +75,14 @@ def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
         raise EarlierMissing(f"your notebook {path.name} cannot be read ({type(exc).__name__}).") from None
     namespace: dict[str, Any] = {"__name__": f"earlier_{notebook}"}
     setup = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade_id") == "setup"]
-    for cell in setup:
-        _run(cell.source, namespace)
+    from . import check
+
+    numpy_only = check._NUMPY_ONLY
+    try:
+        for cell in setup:
+            _run(cell.source, namespace)
+    finally:  # an earlier NumPy notebook's setup (check.numpy_only()) does not change this notebook's rules
+        check._NUMPY_ONLY = numpy_only
     graded = exercises(nb)
     # Functions the notebook hands the learner (a helper like 07's identity_backward) live in
     # ungraded cells, which also hold slow demonstrations: take only their def, class and import lines.

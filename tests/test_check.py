@@ -230,3 +230,50 @@ def test_no_mutation_sees_a_counter_changed_inside_a_dict():
 def test_a_diagnosis_and_a_hint_read_as_two_sentences():
     message = fails(check.close, np.array([2.0, 4.0]), np.array([1.0, 2.0]), hint="return the stored m.")
     assert "constant). Return the stored m." in message
+
+
+def test_numpy_only_refuses_pytorch_inside_graded_calls_only():
+    """Notebooks 01-11 call check.numpy_only() in their setup: a NumPy exercise answered by F.mse_loss fails in words
+    (importing torch inside the function, or running any torch operation), while the cross-check outside works."""
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent('''
+        import numpy as np
+        from course_lib import check
+
+        def lazy(p, t):
+            import torch
+            return float(torch.mean((torch.as_tensor(p) - torch.as_tensor(t)) ** 2))
+
+        def honest(p, t):
+            return float(np.mean((np.asarray(p) - t) ** 2))
+
+        check.numpy_only()
+        for fn in (lazy,):
+            try:
+                check.call(fn, np.ones(3), np.zeros(3))
+            except check.CheckFailed as exc:
+                assert "used PyTorch (it imports torch" in str(exc) and "written in NumPy" in str(exc), exc
+            else:
+                raise SystemExit("lazy passed")
+        import torch
+        import torch.nn.functional as F
+
+        def delegates(p, t):
+            return F.mse_loss(torch.tensor(p), torch.tensor(t)).item()
+
+        for caller in (check.call, check.no_mutation, check.no_warnings):
+            try:
+                caller(delegates, np.ones(3), np.zeros(3))
+            except check.CheckFailed as exc:
+                assert "used PyTorch (it runs torch." in str(exc), exc
+            else:
+                raise SystemExit(f"delegates passed {caller.__name__}")
+        assert check.call(honest, np.ones(3), np.zeros(3)) == 1.0
+        assert float(F.mse_loss(torch.ones(3), torch.zeros(3))) == 1.0   # PyTorch itself still works outside
+        print("ok")
+    ''')
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr

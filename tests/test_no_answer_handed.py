@@ -11,7 +11,9 @@ thing `course_lib` offers, the way a learner who read the library would try: the
 library used to export, its private methods called with the exercise's arguments, and its
 classes built around the exercise's inputs. Each delegated exercise must earn zero. Notebook
 13 teaches what the capstone's library also does (the Nature DQN network, a replay buffer,
-epsilon-greedy acting, the TD target): its delegations replace those answers only.
+epsilon-greedy acting, the TD target): its delegations replace those answers only. And the
+NumPy notebooks (01-11, whose setup calls `check.numpy_only()`) give nothing for an exercise
+handed to PyTorch (06's MSE by `F.mse_loss`, 11's fast convolution by `F.conv2d`).
 
 The delegating submissions keep only the setup, answer and test cells: their demonstrations
 (the training run, the evaluation, the video, the plots) are left out, as a learner may edit or
@@ -151,6 +153,29 @@ DQN_DELEGATIONS: dict[str, dict[str, str]] = {
 }
 
 
+#: NumPy notebooks (their setup calls check.numpy_only()): an exercise handed to PyTorch earns nothing
+TORCH_DELEGATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "06_loss_functions": {"delegates_to_pytorch": {"mse": (
+        "import torch\nimport torch.nn.functional as F\n\n\n"
+        "def mse(pred, target):\n"
+        "    return F.mse_loss(torch.as_tensor(np.asarray(pred, dtype=float)), "
+        "torch.as_tensor(np.asarray(target, dtype=float))).item()\n\n\n"
+        "def mse_grad(pred, target):\n"
+        "    pred = np.asarray(pred, dtype=float)\n"
+        "    return 2.0 * (pred - np.asarray(target, dtype=float)) / pred.size\n")}},
+    "11_convolutional_networks": {"delegates_to_pytorch": {"conv2d_fast": (
+        "def conv2d_fast(x, w, b, stride=1, padding=0):\n"
+        "    import torch\n"
+        "    import torch.nn.functional as F\n"
+        "    out = F.conv2d(torch.from_numpy(np.asarray(x, dtype=float))[None], torch.from_numpy(np.asarray(w, dtype=float)),\n"
+        "                   torch.from_numpy(np.asarray(b, dtype=float)), stride=stride, padding=padding)\n"
+        "    return out[0].numpy()\n")}},
+}
+#: notebook -> student -> the exercises that delegate (the submission's other answers are the solution's)
+PARTIAL = {DQN_NOTEBOOK: DQN_DELEGATIONS, **TORCH_DELEGATIONS}
+PARTIAL_CASES = [(notebook, student) for notebook, students in PARTIAL.items() for student in students]
+
+
 def _answer_cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
@@ -170,12 +195,13 @@ def batch(tmp_path_factory):
     """One `course grade` batch: notebook 14's and notebook 13's controls and delegating submissions."""
     solution = nbformat.read(SOLUTIONS / f"{NOTEBOOK}.ipynb", as_version=4)
     assert {ex.name: ex.points for ex in exercises(solution)} == POINTS, "notebook 14's exercises changed: update this test"
-    dqn_solution = nbformat.read(SOLUTIONS / f"{DQN_NOTEBOOK}.ipynb", as_version=4)
     course = tmp_path_factory.mktemp("no-answer-handed") / "course"
-    submissions = {(NOTEBOOK, "control_solution"): solution, (DQN_NOTEBOOK, "control_solution"): dqn_solution}
+    submissions = {(NOTEBOOK, "control_solution"): solution}
     submissions.update({(NOTEBOOK, student): delegating(solution, answers) for student, answers in DELEGATIONS.items()})
-    submissions.update({(DQN_NOTEBOOK, student): delegating(dqn_solution, answers)
-                        for student, answers in DQN_DELEGATIONS.items()})
+    for notebook, students in PARTIAL.items():
+        source = nbformat.read(SOLUTIONS / f"{notebook}.ipynb", as_version=4)
+        submissions[notebook, "control_solution"] = source
+        submissions.update({(notebook, student): delegating(source, answers) for student, answers in students.items()})
     for (notebook, student), nb in submissions.items():
         folder = course / "submitted" / student / notebook
         folder.mkdir(parents=True)
@@ -187,11 +213,11 @@ def batch(tmp_path_factory):
     seconds = time.perf_counter() - started
     assert done.returncode == 0, f"course grade failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     records = {}
-    for notebook in (NOTEBOOK, DQN_NOTEBOOK):
+    for notebook in (NOTEBOOK, *PARTIAL):
         for path in sorted((course / "grading" / "audit" / notebook).glob("*.json")):
             record = json.loads(path.read_text())
             records[notebook, record["student"]] = record
-    print(f"course grade: {len(submissions)} submissions of {NOTEBOOK} and {DQN_NOTEBOOK} in {seconds:.0f} s")
+    print(f"course grade: {len(submissions)} submissions of {NOTEBOOK}, {', '.join(PARTIAL)} in {seconds:.0f} s")
     return records
 
 
@@ -216,7 +242,7 @@ def test_the_old_twins_are_gone_from_the_library():
     assert not hasattr(config.DQNConfig, "epsilon")
 
 
-@pytest.mark.parametrize("notebook", [NOTEBOOK, DQN_NOTEBOOK])
+@pytest.mark.parametrize("notebook", [NOTEBOOK, *PARTIAL])
 def test_the_unchanged_solution_earns_full_marks(batch, notebook):
     record = batch[notebook, "control_solution"]
     assert record["status"] == "graded" and record["score"] == record["max_score"] > 0, record["reason"]
@@ -236,14 +262,14 @@ def test_delegating_to_the_library_earns_nothing(batch, student):
         assert cell["outcome"] == "failed", f"{student}/{name}: {cell['outcome']} ({cell['reason']})"
 
 
-@pytest.mark.parametrize("student", sorted(DQN_DELEGATIONS))
-def test_notebook_13_delegating_to_the_library_earns_nothing(batch, student):
-    record = batch.get((DQN_NOTEBOOK, student))
-    assert record is not None, f"{student} was not graded"
+@pytest.mark.parametrize("notebook, student", PARTIAL_CASES)
+def test_delegated_exercises_earn_nothing_and_the_rest_keep_their_points(batch, notebook, student):
+    record = batch.get((notebook, student))
+    assert record is not None, f"{notebook}/{student} was not graded"
     cells = _cells(record)
-    delegated = DQN_DELEGATIONS[student]
-    assert set(delegated) <= set(cells), f"{DQN_NOTEBOOK} has no exercises {sorted(set(delegated) - set(cells))}"
+    delegated = PARTIAL[notebook][student]
+    assert set(delegated) <= set(cells), f"{notebook} has no exercises {sorted(set(delegated) - set(cells))}"
     earned = {name: cells[name]["score"] for name in delegated if cells[name]["score"] != 0}
-    assert not earned, f"{student} earned points by delegating to the library: {earned}"
+    assert not earned, f"{notebook}/{student} earned points by delegating: {earned}"
     kept = {name: cell["score"] for name, cell in cells.items() if name not in delegated and cell["score"] != cell["points"]}
-    assert not kept, f"{student}: answers that do not delegate lost points: {kept}"
+    assert not kept, f"{notebook}/{student}: answers that do not delegate lost points: {kept}"

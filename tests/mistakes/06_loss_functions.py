@@ -70,6 +70,16 @@ _PG_HEAD = "def policy_gradient_loss(logits, actions, advantages):\n"
 MISTAKES = {
     "mse": [
         (
+            "hands the loss to PyTorch (F.mse_loss) instead of writing it",
+            "import torch\nimport torch.nn.functional as F\n\n\n"
+            "def mse(pred, target):\n"
+            "    return F.mse_loss(torch.as_tensor(np.asarray(pred, dtype=float)), torch.as_tensor(np.asarray(target, dtype=float))).item()\n\n\n"
+            "def mse_grad(pred, target):\n"
+            "    pred = np.asarray(pred, dtype=float)\n"
+            "    return 2.0 * (pred - np.asarray(target, dtype=float)) / pred.size\n",
+            "used PyTorch",
+        ),
+        (
             "sums the squared errors instead of averaging them",
             "def mse(pred, target):\n    return float(np.sum((pred - target) ** 2))\n" + _MSE_GRAD,
         ),

@@ -90,6 +90,13 @@ MISTAKES = {
 '''),
     ],
     "conv2d_fast": [
+        ("hands the work to torch.nn.functional.conv2d",
+         "import torch\nimport torch.nn.functional as F\n\n\n"
+         "def conv2d_fast(x, w, b, stride=1, padding=0):\n"
+         "    out = F.conv2d(torch.from_numpy(np.asarray(x, dtype=float))[None], torch.from_numpy(np.asarray(w, dtype=float)),\n"
+         "                   torch.from_numpy(np.asarray(b, dtype=float)), stride=stride, padding=padding)\n"
+         "    return out[0].numpy()\n",
+         "used PyTorch"),
         ("hands the work to conv2d_loops instead of vectorising",
          "def conv2d_fast(x, w, b, stride=1, padding=0):\n    return conv2d_loops(x, w, b, stride, padding)\n",
          "conv2d_loops"),
