@@ -277,36 +277,44 @@ class _UsedTorch(Exception):
     """A NumPy exercise ran a PyTorch operation (the operation's name is the message)."""
 
 
+class _NoTorchImport:
+    """A meta-path finder that refuses to import torch (while torch is not imported yet)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "torch" or fullname.startswith("torch."):
+            raise _UsedTorch(f"it imports {fullname}")
+        return None
+
+
+_NO_TORCH_IMPORT = _NoTorchImport()
+
+
+@functools.lru_cache(maxsize=1)
+def _refuse_torch_mode() -> type:
+    """A TorchDispatchMode that raises on every PyTorch operation; made once, when torch is already imported."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class _Refuse(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            raise _UsedTorch("it runs " + str(func).replace("aten.", "torch.").removesuffix(".default"))
+
+    return _Refuse
+
+
 @contextlib.contextmanager
 def _torch_refused() -> Iterator[None]:
     """Inside: importing torch (when it is not imported yet) or running any PyTorch operation raises _UsedTorch."""
     if not _NUMPY_ONLY:
         yield
-        return
-    if "torch" in sys.modules:
-        from torch.utils._python_dispatch import TorchDispatchMode
-
-        class _Refuse(TorchDispatchMode):
-            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-                raise _UsedTorch("it runs " + str(func).replace("aten.", "torch.").removesuffix(".default"))
-
-        with _Refuse():
+    elif "torch" in sys.modules:
+        with _refuse_torch_mode()():
             yield
-        return
-    import importlib.abc
-
-    class _NoTorchImport(importlib.abc.MetaPathFinder):
-        def find_spec(self, fullname, path=None, target=None):
-            if fullname == "torch" or fullname.startswith("torch."):
-                raise _UsedTorch(f"it imports {fullname}")
-            return None
-
-    finder = _NoTorchImport()
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
+    else:
+        sys.meta_path.insert(0, _NO_TORCH_IMPORT)
+        try:
+            yield
+        finally:
+            sys.meta_path.remove(_NO_TORCH_IMPORT)
 
 
 def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tuple[type, ...] = ()) -> Any:

@@ -43,3 +43,19 @@ def selected_params(request, param: str = "name") -> list:
             if value not in values:
                 values.append(value)
     return values
+
+
+def side_by_side(fn, names: list) -> dict:
+    """``fn(name)`` for every name, one thread per core (each mostly waits on a kernel or a grader process it
+    started): name -> the result, or the exception it raised, for the test of that name to raise."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guarded(name):
+        try:
+            return fn(name)
+        except BaseException as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(names, pool.map(guarded, names)))
+

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import NOTEBOOK_NAMES, NOTEBOOKS, ROOT, SOLUTIONS, selected_params
+from conftest import NOTEBOOK_NAMES, NOTEBOOKS, ROOT, SOLUTIONS, selected_params, side_by_side
 from course_lib.exercises import exercises
 from test_mistakes import load_mistakes
 
@@ -64,16 +64,14 @@ def autograde_one(root: Path, name: str) -> Path:
 def gradebook(request, tmp_path_factory):
     """name -> (student -> {cell: (score, max)}). One course directory (and gradebook) per notebook, so that
     nbgrader, which grades one submission at a time, runs on every core at once."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from nbgrader.api import Gradebook
 
     root = tmp_path_factory.mktemp("courses")
-    names = selected_params(request)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        paths = dict(zip(names, pool.map(lambda name: autograde_one(root, name), names)))
+    paths = side_by_side(lambda name: autograde_one(root, name), selected_params(request))
     books = {}
     for name, path in paths.items():
+        if isinstance(path, BaseException):
+            raise path
         with Gradebook(f"sqlite:///{path}") as gb:
             books[name] = {who: scores(gb, name, who) for who in ("solution", "stub", "mistaken")}
     return books

@@ -20,13 +20,12 @@ What is checked (each of these failed before the feedback pass on 01-03):
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import NOTEBOOKS, SOLUTIONS, selected_params
+from conftest import NOTEBOOKS, SOLUTIONS, selected_params, side_by_side
 from course_lib.exercises import exercises, nbgrader_meta, read
 from course_lib.syllabus import by_name
 from kernel import Kernel
@@ -112,11 +111,7 @@ _sessions: dict[str, Session] = {}
 def sessions(request):
     """The notebooks' kernels, started and run together (each keeps about one core busy) for the notebooks this
     session's tests ask for; a test that names its notebook in its body gets its kernel when it first asks."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    names = [n for n in selected_params(request) if n in NAMES]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        started = dict(zip(names, pool.map(_start, names)))
+    started = side_by_side(Session, [n for n in selected_params(request) if n in NAMES])
     for name, started_session in started.items():
         if isinstance(started_session, BaseException):
             raise started_session
@@ -125,13 +120,6 @@ def sessions(request):
     for session in _sessions.values():
         session.kernel.close()
     _sessions.clear()
-
-
-def _start(name: str):
-    try:
-        return Session(name)
-    except BaseException as exc:  # raised in the fixture, in the main thread
-        return exc
 
 
 def session(sessions, name: str) -> Session:

@@ -10,11 +10,10 @@ withholds the points), and the correct answer is put back and must pass again.
 from __future__ import annotations
 
 import importlib.util
-import os
 
 import pytest
 
-from conftest import NOTEBOOK_NAMES, ROOT, SOLUTIONS, selected_params
+from conftest import NOTEBOOK_NAMES, ROOT, SOLUTIONS, selected_params, side_by_side
 from course_lib.exercises import exercises, read
 from kernel import Kernel
 
@@ -71,17 +70,7 @@ def mistake_problems(name: str) -> list[str]:
 def problems(request):
     """name -> the problems found, or the exception that stopped the check; every notebook's kernel at once
     (a kernel mostly keeps one core busy, and the machines that run this have two or more)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def check(name):
-        try:
-            return mistake_problems(name)
-        except BaseException as exc:  # reported by the test of that notebook
-            return exc
-
-    names = selected_params(request)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(names, pool.map(check, names)))
+    return side_by_side(mistake_problems, selected_params(request))
 
 
 @pytest.mark.notebook

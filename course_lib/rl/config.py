@@ -26,6 +26,15 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+#: ale-py's seeds are C ints: the largest seed a vector's environment may get
+ALE_MAX_SEED = 2**31 - 1
+
+
+def last_first_seed(games: int) -> int:
+    """The largest first seed for ``games`` environments seeded first, first + 1, ... (each within ale-py's range)."""
+    return ALE_MAX_SEED - max(1, games)
+
+
 #: Settings that differ per game; anything not listed uses the dataclass default.
 #: ``target_score`` is the score the course calls "solved" (the benchmark bar);
 #: ``life_loss_terminal`` marks a lost life as the end of an episode for learning (not for
@@ -178,9 +187,8 @@ class DQNConfig:
             problems.append("replay_memory_fraction must be between 0 and 1")
         if self.total_steps < 1:
             problems.append("total_steps must be positive")
-        if not 0 <= self.eval_seed <= 2**31 - 1 - max(1, self.eval_episodes):
-            # evaluation game i starts from seed eval_seed + i, and ale-py's seeds are signed 32-bit ints
-            problems.append(f"eval_seed must be between 0 and 2**31 - 1 - eval_episodes ({2**31 - 1 - max(1, self.eval_episodes):,})")
+        if not 0 <= self.eval_seed <= last_first_seed(self.eval_episodes):  # evaluation game i: seed eval_seed + i
+            problems.append(f"eval_seed must be between 0 and 2**31 - 1 - eval_episodes ({last_first_seed(self.eval_episodes):,})")
         if problems:
             raise ValueError("invalid DQNConfig: " + "; ".join(problems))
 

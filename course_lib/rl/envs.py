@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import DQNConfig
+from .config import ALE_MAX_SEED, DQNConfig
 
 
 def _ale():
@@ -122,9 +122,6 @@ def n_actions_of(game: str) -> int:
     finally:
         env.close()
 
-
-#: ale-py's seeds are C ints: the largest seed a vector's environment may get
-ALE_MAX_SEED = 2**31 - 1
 
 
 def env_seed(seed: int, session: int, num_envs: int) -> int:

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .acting import _act, _check_inputs
-from .config import DQNConfig
+from .config import DQNConfig, last_first_seed
 from .envs import evaluation_env
 
 
@@ -104,7 +104,7 @@ def evaluate(
     """Play ``episodes`` full games in parallel, one per fixed seed; return their raw scores."""
     episodes = int(episodes or config.eval_episodes)
     first = int(config.eval_seed if seed is None else seed)
-    if not 0 <= first <= 2**31 - 1 - episodes:  # game i gets seed first + i, a signed 32-bit int in ale-py
+    if not 0 <= first <= last_first_seed(episodes):  # game i gets seed first + i, a signed 32-bit int in ale-py
         raise ValueError(f"evaluation seeds must lie between 0 and 2**31 - 1: seed {first} for {episodes} games does not")
     started = time.perf_counter()
     env = evaluation_env(config, episodes)
