@@ -14,6 +14,7 @@ cells (``reference`` and ``sandbox`` versions), points, and hashes for the audit
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -25,7 +26,7 @@ import nbformat
 
 from course_lib.exercises import exercise_name
 from course_lib.repository import CONFIG
-from . import instrument, repair
+from . import instrument, repair, stand_ins
 
 GRADING_DIR = "grading"
 
@@ -45,6 +46,9 @@ class Kit:
     source_sha256: str = ""
     tests_sha256: str = ""
     extra_files: dict[str, bytes] = field(default_factory=dict)
+    parts: dict = field(default_factory=dict)        # the solution's pieces, for stand-ins (autograder.stand_ins)
+    plan: dict[str, list[str]] = field(default_factory=dict)   # test grade_id -> exercises whose stand-ins it gets
+    earlier: dict = field(default_factory=dict)      # what earlier.load hands out while this notebook is graded
 
     def source(self) -> nbformat.NotebookNode:
         return nbformat.reads(self.source_json, as_version=4)
@@ -131,7 +135,25 @@ def _sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
-def build_kit(course: Path, assignment: str) -> Kit:
+def _other_sources(course: Path, repo: Path | None) -> dict[str, nbformat.NotebookNode]:
+    """Every assignment's source notebook by name: the course's source/ first, then the repository's solutions/."""
+    found: dict[str, Path] = {}
+    if repo is not None and (repo / "solutions").is_dir():
+        found.update({p.stem: p for p in sorted((repo / "solutions").glob("*.ipynb"))})
+    for folder in sorted(p for p in (course / "source").iterdir() if p.is_dir()) if (course / "source").is_dir() else []:
+        notebooks = sorted(folder.glob("*.ipynb"))
+        if len(notebooks) == 1:
+            found[notebooks[0].stem] = notebooks[0]
+    out = {}
+    for name, path in found.items():
+        try:
+            out[name] = nbformat.read(str(path), as_version=4)
+        except Exception:
+            continue  # an unreadable notebook of another assignment: its pieces are simply not handed out
+    return out
+
+
+def build_kit(course: Path, assignment: str, repo: Path | None = None) -> Kit:
     folder = course / "source" / assignment
     notebooks = sorted(folder.glob("*.ipynb"))
     if len(notebooks) != 1:
@@ -161,7 +183,13 @@ def build_kit(course: Path, assignment: str) -> Kit:
             }
         except instrument.InstrumentError as exc:
             raise CourseError(f"{assignment}: test cell {gid}: {exc}") from None
-    kit.tests_sha256 = _sha256("\n".join(f"{g}\n{t['sandbox']}" for g, t in sorted(kit.tests.items())))
+    kit.parts = stand_ins.notebook_parts(source)
+    kit.plan = stand_ins.plan(source)
+    earlier_sources = {n: nb for n, nb in _other_sources(course, repo).items() if n < name}
+    current_names = {n for part in kit.parts["exercises"].values() for n in part["names"]}
+    kit.earlier = stand_ins.earlier_payload(earlier_sources, name, current_names)
+    kit.tests_sha256 = _sha256("\n".join(f"{g}\n{t['sandbox']}" for g, t in sorted(kit.tests.items()))
+                               + json.dumps([kit.parts, kit.plan, kit.earlier], sort_keys=True))
     for extra in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"):
         if extra.stat().st_size <= 50 * 2**20:
             kit.extra_files[extra.name] = extra.read_bytes()

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from . import course as coursedir
-from . import instrument, intake, report, repair, sandbox, verdict
+from . import instrument, intake, report, repair, sandbox, stand_ins, verdict
 from .report import Graded, fmt
 
 CANARY = "__solution__"
@@ -77,10 +77,11 @@ def grader_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def bootstrap_code(mode: str, token: str, figures: bool) -> str:
+def bootstrap_code(mode: str, token: str, figures: bool, earlier: dict | None = None) -> str:
     lines = ["def __course_grading_bootstrap():",
              "    import autograder.record as r",
-             f"    r.install(mode={mode!r}, token={token!r})"]
+             "    import autograder.stand_ins as s",
+             f"    r.install(mode={mode!r}, token={token!r}).stand_ins = s.install({earlier!r})"]
     if not figures:
         lines.append("    r.quiet_figures()")
     lines += ["__course_grading_bootstrap()", "del __course_grading_bootstrap", ""]
@@ -88,6 +89,11 @@ def bootstrap_code(mode: str, token: str, figures: bool) -> str:
 
 
 def job_cells(nb: nbformat.NotebookNode, kit: coursedir.Kit, mode: str) -> tuple[list[dict], list[tuple[int, str, float]]]:
+    """The cells the runner executes; each test cell with the prelude that hands in the stand-ins it gets."""
+    answers: dict[str, list[str]] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and repair.role(cell) == repair.ANSWER:
+            answers.setdefault(repair._meta(cell).get("grade_id"), []).append(cell.source)
     cells, tests = [], []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -95,16 +101,22 @@ def job_cells(nb: nbformat.NotebookNode, kit: coursedir.Kit, mode: str) -> tuple
         gid = repair._meta(cell).get("grade_id")
         if repair.role(cell) == repair.TEST and gid in kit.tests:
             source = kit.tests[gid][mode]
-            cells.append({"index": index, "source": source, "parts": instrument.split_hidden(source)})
+            exercise = kit.tests[gid]["exercise"]
+            # the exercise under test keeps its own names: the solution's and whatever the learner's answer defines
+            keep = set(kit.parts.get("exercises", {}).get(exercise, {}).get("names", []))
+            keep |= {n for s in answers.get(exercise, []) for n in stand_ins.top_level_names(s)}
+            cells.append({"index": index, "source": source, "parts": instrument.split_hidden(source),
+                          "prelude": stand_ins.prelude(kit.parts, kit.plan.get(gid, []), keep) if kit.parts else ""})
             tests.append((index, gid, kit.tests[gid]["points"]))
         else:
             cells.append({"index": index, "source": cell.source})
     return cells, tests
 
 
-def _job(cells: list[dict], mode: str, token: str, options: Options) -> dict:
+def _job(cells: list[dict], mode: str, token: str, options: Options, earlier: dict | None = None) -> dict:
     return {"mode": mode, "result_token": secrets.token_hex(16), "cells": cells, "cell_timeout": options.cell_timeout,
-            "interrupt_grace": 3, "limits": options.limits.to_dict(), "bootstrap": bootstrap_code(mode, token, options.figures),
+            "interrupt_grace": 3, "limits": options.limits.to_dict(),
+            "bootstrap": bootstrap_code(mode, token, options.figures, earlier),
             "figures": options.figures}
 
 
@@ -113,7 +125,7 @@ def run_reference(kit: coursedir.Kit, options: Options, mpl_cache: str | None) -
     token = secrets.token_hex(16)
     source = kit.source()
     cells, tests = job_cells(source, kit, "reference")
-    outcome = sandbox.run_job(_job(cells, "reference", token, options), None, False, options.timeout,
+    outcome = sandbox.run_job(_job(cells, "reference", token, options, kit.earlier), None, False, options.timeout,
                               Path(mpl_cache) if mpl_cache else None, Path(options.scratch) if options.scratch else None,
                               kit.extra_files)
     return {"token": token, "tests": tests, "result": outcome.result, "failure": outcome.failure,
@@ -147,7 +159,7 @@ def run_submission(sub: intake.Submission, kit: coursedir.Kit, options: Options,
     out["flags"] = suspicious(fixed.nb)
     token = secrets.token_hex(16)
     cells, tests = job_cells(fixed.nb, kit, "sandbox")
-    outcome = sandbox.run_job(_job(cells, "sandbox", token, options), None, options.sandboxed, options.timeout,
+    outcome = sandbox.run_job(_job(cells, "sandbox", token, options, kit.earlier), None, options.sandboxed, options.timeout,
                               Path(mpl_cache) if mpl_cache else None, Path(options.scratch) if options.scratch else None,
                               kit.extra_files)
     out.update(token=token, tests=tests, result=outcome.result, failure=outcome.failure, failure_status=outcome.status,
@@ -306,7 +318,7 @@ def grade(submissions_path: Path, course: Path, repo: Path | None, assignments: 
     for a in needed:
         try:
             coursedir.prepare_assignment(course, repo, a, db_url)
-            kits[a] = coursedir.build_kit(course, a)
+            kits[a] = coursedir.build_kit(course, a, repo)
         except coursedir.CourseError as exc:
             raise GradeError(str(exc)) from None
     cache = _Cache(Path(options.cache) if options.cache else coursedir.default_cache(course))

@@ -236,16 +236,8 @@ def judge(ref: dict, got: dict, gid: str, n: int, reference: Reference) -> str |
 
 
 def _same(old: Any, new: Any) -> bool:
-    if old is None:
-        return True
-    if isinstance(old, np.ndarray):
-        return isinstance(new, np.ndarray) and old.shape == new.shape and old.dtype == new.dtype and \
-            np.array_equal(old, new, equal_nan=old.dtype.kind in "fc")
-    if isinstance(old, list):
-        return isinstance(new, list) and len(old) == len(new) and all(_same(o, w) for o, w in zip(old, new))
-    if isinstance(old, dict):
-        return isinstance(new, dict) and old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
-    return True
+    """The argument as it was before the call equals what it is after (snapshots as ``check._snapshot`` makes them)."""
+    return check._unchanged(old, new)
 
 
 def _hidden_message(ref: dict, head: str = "A hidden test failed") -> str:

@@ -44,6 +44,7 @@ __all__ = [
     "prerequisite",
     "demo",
     "numpy_only",
+    "python_loops",
 ]
 
 
@@ -255,22 +256,47 @@ def _learner_line(exc: BaseException) -> str | None:
     return line
 
 
-#: Set by the setup cell of a notebook whose exercises are NumPy (01-11): see :func:`numpy_only`.
-_NUMPY_ONLY = False
+#: The NumPy rule in force (see :func:`numpy_only`): False (none), "exercise" (set by a test cell, until the next
+#: call) or "notebook" (set by the setup cell of a notebook whose exercises are all NumPy, 01-11).
+_NUMPY_ONLY: bool | str = False
 
 
-def numpy_only() -> None:
-    """The exercises of this notebook are written in NumPy: a learner's function that runs PyTorch fails its tests.
+def numpy_only(exercise: bool | None = None) -> None:
+    """NumPy exercises are written in NumPy: a learner's function that runs PyTorch fails its tests.
 
     Notebooks 01-11 have the learner write in NumPy what PyTorch then does for them (the
     cross-check). ``F.mse_loss(torch.tensor(p), torch.tensor(t)).item()`` would answer 06's
     MSE without writing it; inside :func:`call`, :func:`no_mutation` and :func:`no_warnings`
     any PyTorch operation (or importing torch) raises instead, and the learner reads why.
     Outside them (the cross-check demonstrations) PyTorch works as usual.
+
+    * ``check.numpy_only()`` in the setup cell: every exercise of the notebook is NumPy (01-11).
+      Nothing later lifts it: ``numpy_only(False)`` then fails in words.
+    * ``check.numpy_only(True)`` or ``check.numpy_only(False)`` as the first line of every test
+      cell of a notebook that mixes NumPy and PyTorch exercises (12): this exercise is NumPy, or
+      is not. It holds until the next call, so each test cell sets its own rule, whatever a
+      learner's cell or an earlier test cell set before it.
     """
     __tracebackhide__ = True
     global _NUMPY_ONLY
-    _NUMPY_ONLY = True
+    if exercise is None:
+        _NUMPY_ONLY = "notebook"
+    elif not isinstance(exercise, bool):
+        raise TypeError(f"check.numpy_only takes True, False or nothing, not {exercise!r}")
+    elif _NUMPY_ONLY == "notebook":
+        if not exercise:
+            _fail("every exercise of this notebook is written in NumPy (its setup cell says so): "
+                  "check.numpy_only(False) cannot lift that rule.",
+                  "remove the call to check.numpy_only(False), and write the exercise with NumPy operations.")
+    else:
+        _NUMPY_ONLY = "exercise" if exercise else False
+
+
+def _numpy_rule() -> str:
+    """The rule a refused PyTorch operation broke, in words."""
+    if _NUMPY_ONLY == "notebook":
+        return "the exercises of this notebook are written in NumPy"
+    return "this exercise is written in NumPy"
 
 
 class _UsedTorch(Exception):
@@ -324,7 +350,7 @@ def _invoke(fn: Callable, args: tuple, kwargs: dict, label: str, passthrough: tu
         with _torch_refused():
             return fn(*args, **kwargs)
     except _UsedTorch as exc:
-        _fail(f"{label} used PyTorch ({exc}): the exercises of this notebook are written in NumPy.",
+        _fail(f"{label} used PyTorch ({exc}): {_numpy_rule()}.",
               "write it with NumPy operations (np.mean, np.exp, @, ...); PyTorch comes afterwards, in the cross-check "
               "that compares it with your code.")
     except NotImplementedError:
@@ -529,28 +555,45 @@ def in_range(actual: Any, low: float, high: float, name: str = "result", hint: s
 
 
 def _snapshot(value: Any) -> Any:
+    """A copy of an argument to compare after the call: arrays and scalars by value, inside lists, tuples and dicts.
+
+    Tags keep the kinds apart: ``("scalar", 3)``, ``("tuple", [...])``, ``("object", id)``. An object
+    of any other kind is remembered by identity, so that swapping it for another (or reordering a
+    list of them) is seen even where its contents are not.
+    """
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (bool, int, float, complex, str, np.number)):
         return ("scalar", value)
     if isinstance(value, list):
         return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return ("tuple", [_snapshot(v) for v in value])
     if isinstance(value, dict):
         return {k: _snapshot(v) for k, v in value.items()}
-    return None
+    if value is None:
+        return None
+    return ("object", id(value))
 
 
 def _unchanged(before: Any, after: Any) -> bool:
-    if before is None:
-        return True
-    if isinstance(before, tuple) and before[:1] == ("scalar",):
-        return type(after) is type(before[1]) and after == before[1]
+    """Whether ``after`` (a snapshot taken after the call) equals ``before``; both as :func:`_snapshot` makes them."""
+    if before is None or after is None:
+        return before is None and after is None
     if isinstance(before, np.ndarray):
-        return before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
+        return (isinstance(after, np.ndarray) and before.shape == after.shape and before.dtype == after.dtype
+                and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+    if isinstance(before, tuple):
+        if not (isinstance(after, tuple) and len(after) == 2 and after[0] == before[0]):
+            return False
+        if before[0] == "tuple":
+            return _unchanged(before[1], after[1])
+        old, new = before[1], after[1]
+        return type(new) is type(old) and (new == old or (old != old and new != new))  # NaN stays NaN
     if isinstance(before, list):
-        return len(before) == len(after) and all(_unchanged(b, a) for b, a in zip(before, after))
+        return isinstance(after, list) and len(before) == len(after) and all(_unchanged(b, a) for b, a in zip(before, after))
     if isinstance(before, dict):
-        return before.keys() == after.keys() and all(_unchanged(before[k], after[k]) for k in before)
+        return isinstance(after, dict) and before.keys() == after.keys() and all(_unchanged(before[k], after[k]) for k in before)
     return True
 
 
@@ -596,7 +639,7 @@ def no_mutation(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any
     before = [_snapshot(p) for p in params]
     result = _invoke(fn, args, kwargs, label)
     for arg_name, old, new in zip(names, before, params):
-        if not _unchanged(old, new):
+        if not _unchanged(old, _snapshot(new)):
             _fail(
                 f"{label} changed its {arg_name} in place.",
                 "work on a copy (e.g. `w = w.copy()` or `w = w + step` instead of `w += step`), "
@@ -632,6 +675,28 @@ def is_true(condition: Any, message: str, hint: str | None = None) -> None:
     if not bool(condition):
         _fail(message, hint)
 
+
+
+def python_loops(fn: Callable) -> list[str]:
+    """The Python loops in the source of ``fn``: ``["for (line 3)", "list comprehension (line 5)"]``, or ``[]``.
+
+    An exercise that asks for a vectorised answer (im2col, a batched forward pass) checks it
+    with ``check.is_true(not loops, ...)`` where ``loops = check.python_loops(fn)``: a loop
+    over the batch gives the right numbers and misses the point. Functions the learner's
+    function calls are not looked into; a function whose source cannot be read has none.
+    """
+    import ast
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return []
+    kinds = {ast.For: "for", ast.AsyncFor: "for", ast.While: "while", ast.ListComp: "list comprehension",
+             ast.SetComp: "set comprehension", ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression"}
+    found = [(node.lineno, kinds[type(node)]) for node in ast.walk(tree) if type(node) in kinds]
+    return [f"{kind} (line {line})" for line, kind in sorted(found)]
 
 
 def defined(*names: str, where: str = "the cell above") -> None:
