@@ -241,12 +241,28 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _hidden_message(ref: dict, head: str = "A hidden test failed") -> str:
-    name = _param(ref, "name") if ref.get("params") and "name" in ref["params"] else None
-    hint = _param(ref, "hint") if ref.get("params") and "hint" in ref["params"] else None
-    name = name if isinstance(name, str) else None
+    """What a learner reads of a failed hidden check: what it tried and the hint, from the reference, never values.
+
+    A value check says what it tried in its name; an ``is_true`` in its message (the
+    solution's, as the reference run formatted it). A check with neither is named by its kind.
+    """
+    params = ref.get("params") or {}
+    name = _param(ref, "name") if "name" in params else None
+    if not isinstance(name, str) and ref.get("kind") == "is_true" and "message" in params:
+        name = _param(ref, "message")
+    hint = _param(ref, "hint") if "hint" in params else None
+    name = _one_line(name, 300).rstrip(".") if isinstance(name, str) and name.strip() else None
     hint = hint if isinstance(hint, str) else None
-    text = f"{head}: {name}." if name else f"{head}."
-    return text + (f"\nHint: {hint}" if hint else "")
+    what = name or _KIND_WORDS.get(ref.get("kind"), "one of its checks")
+    return f"{head}: {what}." + (f"\nHint: {hint}" if hint else "")
+
+
+#: How a hidden check with no name is described (the suite requires names; this is the last resort).
+_KIND_WORDS = {"close": "a comparison of your result with the expected values", "equal": "an exact comparison of your result",
+               "shape": "the shape of your result", "finite": "whether your result is finite",
+               "dtype_kind": "the type of your result's numbers", "sums_to_one": "whether your rows sum to 1",
+               "in_range": "whether your result lies in the allowed range", "no_mutation": "whether your function changes its inputs",
+               "no_warnings": "whether your function runs without warnings", "is_true": "one of its checks"}
 
 
 #: Exception names shown as they are; any other name is the learner's to choose (a class made with
@@ -263,9 +279,10 @@ def _hidden_error(ref_records: list[dict], at: int | None, ename: str, timed_out
     """A hidden test that raised: its type, and the name and hint of the check it was in (from the reference)."""
     head = ("A hidden test ran too long" if timed_out else "A hidden test failed" if ename == "CheckFailed"
             else f"A hidden test raised {exception_name(ename)}")
-    want = ref_records[at] if at is not None and at < len(ref_records) else None
-    if want is None or want["kind"] in MARKERS:
-        return head + "."
+    # the next record the reference made is the check the error came in (markers skipped)
+    want = next((r for r in ref_records[at:] if r["kind"] not in MARKERS), None) if at is not None else None
+    if want is None:
+        return head + " (after its last check)." if at is not None else head + "."
     return _hidden_message(want, head)
 
 
