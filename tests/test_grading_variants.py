@@ -9,6 +9,10 @@ where every test (hidden ones included) must pass as it would for a learner in J
 notebook with no variant listed is reported as skipped, with what to add. The untouched student
 notebook is graded in every notebook's batch too: it must earn nothing, and the batch itself
 proves that the solution (the canary) earns full marks under the real grader.
+
+The same batch proves that one bug costs its points once (tests/grading_cases/isolation.py):
+submissions whose exercises that others call hold a realistic mistake, while the exercises
+calling them are right, must lose exactly the mistaken exercises' points.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import nbformat
 import pytest
 
 from conftest import NOTEBOOK_NAMES, NOTEBOOKS, SOLUTIONS, selected_params
+from course_lib.exercises import exercise_name
+from grading_cases import isolation
 from grading_cases.harness import grade
 from grading_cases.variants import (SELF_CONSISTENCY, SELF_CONSISTENCY_VARIANTS, VARIANTS, Variant,
                                     self_consistency_source)
@@ -25,8 +31,9 @@ from kernel import Kernel
 
 pytestmark = [pytest.mark.grading]
 
-#: The capstone's demonstration cells take longer than the suites' 5 s (they never carry points).
-CELL_TIMEOUT = "60"
+#: The capstone's demonstration cells (they never carry points) run longest: its slowest took 29 s with
+#: COURSE_FAST on, at a load average of 12 on 2 cores; 300 s leaves a wide margin on a busy machine.
+CELL_TIMEOUT = "300"
 ALL_VARIANTS = {**{n: v for n, v in VARIANTS.items() if n in NOTEBOOK_NAMES}, SELF_CONSISTENCY: SELF_CONSISTENCY_VARIANTS}
 CASES = [(name, v) for name, variants in ALL_VARIANTS.items() for v in variants]
 IDS = [f"{name}-{v.name}" for name, v in CASES]
@@ -68,13 +75,19 @@ def graded(request, tmp_path_factory):
                     target = course / "submitted" / variant.name / each
                     target.mkdir(parents=True)
                     nbformat.write(_notebook(each, variant), str(target / f"{each}.ipynb"))
+                if each != SELF_CONSISTENCY:   # one bug, charged once: see grading_cases/isolation.py
+                    source, mistakes = _source(each), isolation.first_mistakes(each)
+                    for number, pack in enumerate(isolation.packs(source), 1):
+                        target = course / "submitted" / f"isolation-{number}" / each
+                        target.mkdir(parents=True)
+                        nbformat.write(isolation.submission(source, pack, mistakes), str(target / f"{each}.ipynb"))
                 if each != SELF_CONSISTENCY:   # the untouched student notebook rides along: it must earn nothing
                     target = course / "submitted" / "untouched" / each
                     target.mkdir(parents=True)
                     nbformat.write(nbformat.read(NOTEBOOKS / f"{each}.ipynb", as_version=4), str(target / f"{each}.ipynb"))
             # --memory: course grade's own default; the suites' 1024 MB is too little for torch (notebook 14)
             run = grade(course, *(arg for each in names for arg in ("-a", each)), "--cell-timeout", CELL_TIMEOUT,
-                        "--no-feedback", "--memory", "2048", timeout=2400)
+                        "--no-feedback", "--memory", "2048", timeout=5400)
             assert run.returncode == 0, f"course grade failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
             for each in names:
                 done[each] = {r["student"]: r for r in (json.loads(p.read_text())
@@ -114,6 +127,27 @@ def test_course_grade_gives_the_solution_full_marks_and_the_untouched_notebook_n
     earned = [f"{c['grade_id']}: {c['score']}" for c in record["cells"] if c["score"]]
     assert record["max_score"] > 0 and record["score"] == 0 and not earned, (
         f"{name}: the untouched student notebook earned {record['score']} under course grade: {earned}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_one_bug_costs_its_points_once(graded, name):
+    """Every exercise that calls other exercises keeps its points when those hold a realistic mistake; they lose theirs."""
+    packs = isolation.packs(_source(name))
+    if not packs:
+        pytest.skip(f"{name}: no exercise calls another graded exercise")
+    problems = []
+    for number, pack in enumerate(packs, 1):
+        record = graded(name).get(f"isolation-{number}")
+        assert record is not None, f"{name}: the isolation submission {number} was not graded"
+        for cell in record["cells"]:
+            exercise = exercise_name(cell["grade_id"])
+            if exercise in pack.wrong and cell["score"] != 0:
+                problems.append(f"submission {number}: {cell['grade_id']} holds a mistake and kept {cell['score']} points")
+            elif exercise not in pack.wrong and cell["score"] != cell["points"]:
+                called = sorted(isolation.calls(_source(name)).get(exercise, set()) & pack.wrong)
+                problems.append(f"submission {number}: {cell['grade_id']} is right but got {cell['score']}/{cell['points']}"
+                                + (f" while {', '.join(called)} held a mistake" if called else "") + f": {cell['reason']}")
+    assert not problems, f"{name}: " + "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)

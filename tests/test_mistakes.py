@@ -80,3 +80,12 @@ def test_each_mistake_loses_its_points(problems, name):
     if isinstance(found, BaseException):
         raise found
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_every_mistake_names_the_words_of_its_diagnosis(name):
+    """A hint that points at the wrong cause must fail the suite: every mistake says which words its message holds."""
+    unnamed = [f"{exercise}: {entry[0]}" for exercise, entries in load_mistakes(name).items() for entry in entries
+               if len(entry) < 3 or not (isinstance(entry[2], str) and entry[2].strip())]
+    assert not unnamed, (f"{name}: these mistakes do not name the words their failure message must contain (add a "
+                         "third element, the diagnosis):\n" + "\n".join(unnamed))
