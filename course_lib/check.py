@@ -112,7 +112,9 @@ def _sentences(*parts: str | None) -> str | None:
     """Hints joined as sentences: each starts with a capital letter, so two causes read as two."""
     kept = [p.strip() for p in parts if p and p.strip()]
     # Capitalise a plain first word only ("the slope" -> "The slope"), never code such as `dW`.
-    return " ".join(p[0].upper() + p[1:] if re.match(r"[a-z]+\b(?![(\[.'_])", p) else p for p in kept) or None
+    # A one-letter first word ("w + lr * x", "z = ...") is a variable: "W" would be another one.
+    return " ".join(p[0].upper() + p[1:] if re.match(r"[a-z]{2,}\b(?![(\[.'_])(?! *[-+*/=<>@])", p) else p
+                    for p in kept) or None
 
 
 def _fmt(x: Any) -> str:
@@ -216,7 +218,7 @@ _USUAL_CAUSES: tuple[tuple[type, str, str], ...] = (
      "the inner sizes of a matrix product must agree: check the order of the factors and whether one needs a `.T`."),
     (RuntimeError, r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)",
      "sizes {0} and {1} do not broadcast: did you keep the reduced dimension (`keepdim=True`)?"),
-    (ValueError, r"truth value of an array",
+    (ValueError, r"truth value of an (empty )?array",
      "an `if` or `and`/`or` got a whole array: use element-wise functions such as np.where, "
      "np.maximum or `&` instead."),
     (IndexError, r"", "an index is out of range: check which axis you index and how long that axis is "
@@ -391,10 +393,14 @@ def shape(actual: Any, expected_shape: tuple, name: str = "result", hint: str | 
         extra = None
         if array.shape == expected_shape[::-1] and len(expected_shape) == 2:
             extra = "the shape is the transpose of the expected one: check the order of a matrix product or a missing `.T`."
+        elif array.ndim == len(expected_shape) - 1 and any(
+                expected_shape[i] == 1 and expected_shape[:i] + expected_shape[i + 1:] == array.shape
+                for i in range(len(expected_shape))):
+            extra = "it lacks the axis of length 1 that was expected: did a sum or max drop it (try keepdims=True)?"
         elif array.size == int(np.prod(expected_shape)):
             extra = "it has the right number of entries but the wrong layout: check your axis arguments and reshapes."
         elif array.ndim < len(expected_shape):
-            extra = "it has fewer dimensions than expected: did a sum or max drop an axis (try keepdims=True)?"
+            extra = "it has fewer dimensions than expected."
         _fail(f"{name} has shape {array.shape}, expected {expected_shape}.", _sentences(extra, hint))
     return array
 
@@ -444,7 +450,8 @@ def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> st
         nonzero = np.abs(want) > max(atol, 1e-12)
         if nonzero.sum() >= 2:
             ratio = got[nonzero] / want[nonzero]
-            if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1.0):
+            if (np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1.0)
+                    and abs(ratio.flat[0]) > 1e-6):  # all zeros is not "a factor of 0": nothing was computed
                 return (
                     f"every entry is off by the same factor of about {_fmt(ratio.flat[0])}: "
                     "look for a missing or extra scale (a mean instead of a sum, a forgotten constant)."
