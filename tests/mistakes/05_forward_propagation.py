@@ -1,7 +1,8 @@
 """Realistic wrong answers for notebook 05 (forward propagation).
 
 Each entry replaces the exercise's whole answer cell; every test cell of the exercise must
-then fail with a plain-words CheckFailed message. Wrong answers for `mlp_forward` run after
+then fail with a plain-words CheckFailed message that contains the entry's third element (the
+words that name the mistake). Wrong answers for `mlp_forward` run after
 the correct `dense_forward` of Exercise 1 (the notebook has already run once).
 """
 
@@ -23,6 +24,7 @@ MISTAKES = {
         (
             "no shape checks at all: NumPy broadcasts a (3, 1) bias silently",
             "def dense_forward(X, W, b):\n    return X @ W + b\n",
+            "b.shape == (W.shape[1],)",
         ),
         (
             "checks the matrix product but not the bias",
@@ -30,6 +32,7 @@ MISTAKES = {
             "    if X.shape[1] != W.shape[0]:\n"
             "        raise ValueError(f'X {X.shape} and W {W.shape} do not fit')\n"
             "    return X @ W + b\n",
+            "b.shape == (W.shape[1],)",
         ),
         (
             "checks the bias by its number of entries (b.size), which a (3, 1) column also has",
@@ -37,6 +40,7 @@ MISTAKES = {
             "    if X.shape[1] != W.shape[0] or b.size != W.shape[1]:\n"
             "        raise ValueError('shapes do not fit')\n"
             "    return X @ W + b\n",
+            "b.shape == (W.shape[1],)",
         ),
         (
             "uses assert for the shape checks (AssertionError, not ValueError)",
@@ -44,20 +48,30 @@ MISTAKES = {
             "    assert X.ndim == 2 and X.shape[1] == W.shape[0], 'X and W do not fit'\n"
             "    assert b.shape == (W.shape[1],), 'b has the wrong shape'\n"
             "    return X @ W + b\n",
+            "an `assert` raises AssertionError",
         ),
         (
             "multiplies by W.T (PyTorch's layout)",
             _CHECKED_DENSE_HEAD.replace("X.shape[1] != W.shape[0]", "X.shape[1] != W.shape[1]")
             .replace("b.shape != (W.shape[1],)", "b.shape != (W.shape[0],)")
             + "    return X @ W.T + b\n",
+            "no transpose of W",
         ),
         (
             "forgets the bias",
             _CHECKED_DENSE_HEAD + "    return X @ W\n",
+            "X @ W + b",
         ),
         (
             "adds the bias as a column, one bias per example",
             "def dense_forward(X, W, b):\n    return X @ W + b.reshape(-1, 1)\n",
+            "no reshape of b",
+        ),
+        (
+            "refuses a 1-D X but lets a 3-D X through (checks X.ndim == 1 instead of X.ndim != 2)",
+            _CHECKED_DENSE_HEAD.replace("X.ndim != 2 or ", "X.ndim == 1 or X.shape[-1] != W.shape[0] or ")
+            .replace(" or X.shape[1] != W.shape[0]", "") + "    return X @ W + b\n",
+            "not only for a 1-D X",
         ),
     ],
     "layer_shapes": [
@@ -65,11 +79,13 @@ MISTAKES = {
             "gives W in PyTorch's layout, (n_out, n_in)",
             "def layer_shapes(batch_size, sizes):\n"
             "    return [((batch_size, a), (c, a), (batch_size, c)) for a, c in zip(sizes[:-1], sizes[1:])]\n",
+            "(n_in, n_out)",
         ),
         (
             "leaves the batch size out of the input and output shapes",
             "def layer_shapes(batch_size, sizes):\n"
             "    return [((a,), (a, c), (c,)) for a, c in zip(sizes[:-1], sizes[1:])]\n",
+            "start with the batch size",
         ),
         (
             "stops one layer early (range(len(sizes) - 2))",
@@ -78,11 +94,13 @@ MISTAKES = {
             "    for i in range(len(sizes) - 2):\n"
             "        out.append(((batch_size, sizes[i]), (sizes[i], sizes[i + 1]), (batch_size, sizes[i + 1])))\n"
             "    return out\n",
+            "one entry per consecutive pair",
         ),
         (
             "uses the layer's output width for its input shape",
             "def layer_shapes(batch_size, sizes):\n"
             "    return [((batch_size, c), (a, c), (batch_size, c)) for a, c in zip(sizes[:-1], sizes[1:])]\n",
+            "(batch_size, n_in)",
         ),
     ],
     "mlp_forward": [
@@ -96,6 +114,7 @@ MISTAKES = {
             "        A = f(Z)\n"
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A})\n"
             "    return A, cache\n",
+            "Store it before you move A on",
         ),
         (
             "no length check: zip silently drops a layer when an activation is missing",
@@ -108,6 +127,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A_next})\n"
             "        A = A_next\n"
             "    return A, cache\n",
+            "compare len(activations) with len(layers)",
         ),
         (
             "ignores `activations`: ReLU on the hidden layers, identity on the last",
@@ -120,6 +140,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A_next})\n"
             "        A = A_next\n"
             "    return A, cache\n",
+            "do not assume ReLU",
         ),
         (
             "skips the activation of the last layer",
@@ -132,6 +153,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A_next})\n"
             "        A = A_next\n"
             "    return A, cache\n",
+            "last layer's activation is applied too",
         ),
         (
             "a cache that is one dict of lists instead of a list of dicts",
@@ -145,6 +167,7 @@ MISTAKES = {
             "        A = f(Z)\n"
             "        cache['A'].append(A)\n"
             "    return A, cache\n",
+            "one dict per layer",
         ),
         (
             "returns (cache, output) in the wrong order",
@@ -157,6 +180,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A_next})\n"
             "        A = A_next\n"
             "    return cache, A\n",
+            "(output, cache) in that order",
         ),
         (
             "plain X @ W + b instead of dense_forward: no shape check per layer",
@@ -169,6 +193,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': A_next})\n"
             "        A = A_next\n"
             "    return A, cache\n",
+            "with your dense_forward",
         ),
         (
             "applies each activation to the layer's input instead of its Z",
@@ -180,6 +205,7 @@ MISTAKES = {
             "        cache.append({'A_prev': A, 'Z': Z, 'A': Z})\n"
             "        A = Z\n"
             "    return A, cache\n",
+            "before the activation",
         ),
     ],
     "debug_q_values": [
@@ -191,6 +217,7 @@ MISTAKES = {
             "        Z = A @ W + b.reshape(-1, 1)\n"
             "        A = np.maximum(Z, 0.0) if i < len(layers) - 1 else Z\n"
             "    return A\n",
+            "a reshaped b",
         ),
         (
             "fixes the bias only (still multiplies by W.T)",
@@ -200,6 +227,7 @@ MISTAKES = {
             "        Z = A @ W.T + b\n"
             "        A = np.maximum(Z, 0.0) if i < len(layers) - 1 else Z\n"
             "    return A\n",
+            "a W.T",
         ),
         (
             "both bugs fixed, but a ReLU after the output layer too (no negative Q-values)",
@@ -208,6 +236,7 @@ MISTAKES = {
             "    for W, b in layers:\n"
             "        A = np.maximum(A @ W + b, 0.0)\n"
             "    return A\n",
+            "Q-values can be negative",
         ),
         (
             "both bugs fixed, but the ReLU dropped as well (a linear network)",
@@ -216,6 +245,7 @@ MISTAKES = {
             "    for W, b in layers:\n"
             "        A = A @ W + b\n"
             "    return A\n",
+            "ReLU after the hidden layer only",
         ),
     ],
 }

@@ -1,7 +1,8 @@
 """Realistic wrong answers for notebook 06 (loss functions and Checkpoint B).
 
 Each entry replaces the exercise's whole answer cell; every test cell of the exercise must
-then fail with a plain-words CheckFailed message.
+then fail with a plain-words CheckFailed message that contains the entry's third element (the
+words that name the mistake).
 """
 
 _MSE = '''def mse(pred, target):
@@ -82,22 +83,27 @@ MISTAKES = {
         (
             "sums the squared errors instead of averaging them",
             "def mse(pred, target):\n    return float(np.sum((pred - target) ** 2))\n" + _MSE_GRAD,
+            "average them",
         ),
         (
             "averages over the rows only (axis=0), returning one number per column",
             "def mse(pred, target):\n    return np.mean((pred - target) ** 2, axis=0)\n" + _MSE_GRAD,
+            "np.mean without an axis",
         ),
         (
             "mse_grad forgets the factor 2",
             _MSE + "def mse_grad(pred, target):\n    return (pred - target) / pred.size\n",
+            "keep the 2",
         ),
         (
             "mse_grad divides by the number of rows instead of the number of entries",
             _MSE + "def mse_grad(pred, target):\n    return 2.0 * (pred - target) / len(pred)\n",
+            "not by the number of rows",
         ),
         (
             "mse_grad returns the gradient of each example's own loss (no 1/N)",
             _MSE + "def mse_grad(pred, target):\n    return 2.0 * (pred - target)\n",
+            "divide by the number of entries",
         ),
     ],
     "bce_with_logits": [
@@ -106,32 +112,38 @@ MISTAKES = {
             "def bce_with_logits(logits, labels):\n"
             "    p = 1.0 / (1.0 + np.exp(-logits))\n"
             "    return float(np.mean(-(labels * np.log(p) + (1 - labels) * np.log(1 - p))))\n" + _BCE_GRAD,
+            "never take the log of σ(z)",
         ),
         (
             "softplus written as log(1 + exp(z)), which overflows for z = 1000",
             "def bce_with_logits(logits, labels):\n"
             "    return float(np.mean(np.log(1.0 + np.exp(logits)) - labels * logits))\n" + _BCE_GRAD,
+            "overflows",
         ),
         (
             "sums over the batch instead of averaging",
             "def bce_with_logits(logits, labels):\n"
             "    z = np.asarray(logits, dtype=float)\n"
             "    return float(np.sum(np.maximum(z, 0.0) - labels * z + np.log1p(np.exp(-np.abs(z)))))\n" + _BCE_GRAD,
+            "mean over the batch",
         ),
         (
             "gradient with the wrong sign, labels - sigmoid(z)",
             _BCE + "def bce_with_logits_grad(logits, labels):\n"
             "    return (labels - 0.5 * (1.0 + np.tanh(0.5 * logits))) / len(logits)\n",
+            "wrong sign",
         ),
         (
             "gradient not divided by the batch size",
             _BCE + "def bce_with_logits_grad(logits, labels):\n"
             "    return 0.5 * (1.0 + np.tanh(0.5 * logits)) - labels\n",
+            "(sigmoid(z) − y) / m",
         ),
         (
             "gradient uses the naive sigmoid, which overflows for z = -1000",
             _BCE + "def bce_with_logits_grad(logits, labels):\n"
             "    return (1.0 / (1.0 + np.exp(-logits)) - labels) / len(logits)\n",
+            "overflows",
         ),
     ],
     "cross_entropy_with_logits": [
@@ -140,6 +152,7 @@ MISTAKES = {
             "def cross_entropy_with_logits(logits, labels):\n"
             "    m = len(logits)\n"
             "    return float(np.mean(np.log(np.exp(logits).sum(axis=1)) - logits[np.arange(m), labels]))\n" + _CE_GRAD,
+            "overflows",
         ),
         (
             "takes the log of a stable softmax, log(0) for an unlikely label",
@@ -147,6 +160,7 @@ MISTAKES = {
             "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
             "    p = e / e.sum(axis=1, keepdims=True)\n"
             "    return float(-np.mean(np.log(p[np.arange(len(logits)), labels])))\n" + _CE_GRAD,
+            "never take the log of a probability",
         ),
         (
             "picks the labels' logits with logits[:, labels], an m x m block",
@@ -154,6 +168,7 @@ MISTAKES = {
             "    top = logits.max(axis=1, keepdims=True)\n"
             "    lse = top + np.log(np.exp(logits - top).sum(axis=1, keepdims=True))\n"
             "    return float(np.mean(lse - logits[:, labels]))\n" + _CE_GRAD,
+            "m×m block",
         ),
         (
             "sums over the batch instead of averaging",
@@ -161,12 +176,14 @@ MISTAKES = {
             "    top = logits.max(axis=1, keepdims=True)\n"
             "    lse = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))\n"
             "    return float(np.sum(lse - logits[np.arange(len(logits)), labels]))\n" + _CE_GRAD,
+            "mean over the rows",
         ),
         (
             "gradient forgets to subtract the one-hot labels",
             _CE + "def cross_entropy_with_logits_grad(logits, labels):\n"
             "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
             "    return e / e.sum(axis=1, keepdims=True) / len(logits)\n",
+            "subtract 1 at each row's label",
         ),
         (
             "gradient normalises softmax down the columns (axis=0)",
@@ -175,6 +192,7 @@ MISTAKES = {
             "    g = e / e.sum(axis=0, keepdims=True)\n"
             "    g[np.arange(len(logits)), labels] -= 1.0\n"
             "    return g / len(logits)\n",
+            "softmax along each row",
         ),
         (
             "gradient subtracts 1 in place from the caller's logits array",
@@ -183,6 +201,26 @@ MISTAKES = {
             "    g = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
             "    g[np.arange(len(logits)), labels] -= 1.0\n"
             "    return g / len(logits)\n",
+            "changed its argument `logits` in place",
+        ),
+        (
+            "log-sum-exp shifted by the largest logit of the whole batch instead of each row's own",
+            "def cross_entropy_with_logits(logits, labels):\n"
+            "    z = np.asarray(logits, dtype=float)\n"
+            "    top = np.max(z)\n"
+            "    lse = top + np.log(np.exp(z - top).sum(axis=1))\n"
+            "    return float(np.mean(lse - z[np.arange(len(z)), labels]))\n" + _CE_GRAD,
+            "each row's own maximum",
+        ),
+        (
+            "gradient's softmax shifted by the largest logit of the whole batch instead of each row's own",
+            _CE + "def cross_entropy_with_logits_grad(logits, labels):\n"
+            "    z = np.asarray(logits, dtype=float)\n"
+            "    e = np.exp(z - np.max(z))\n"
+            "    g = e / e.sum(axis=1, keepdims=True)\n"
+            "    g[np.arange(len(z)), labels] -= 1.0\n"
+            "    return g / len(z)\n",
+            "each row's own maximum",
         ),
     ],
     "huber": [
@@ -192,6 +230,7 @@ MISTAKES = {
             "    r = pred - target\n"
             "    a = np.abs(r)\n"
             "    return float(np.mean(np.where(a <= delta, delta * (a - 0.5 * delta), 0.5 * r ** 2)))\n" + _HUBER_GRAD,
+            "which piece goes with which side",
         ),
         (
             "linear piece |r| - delta/2 without the factor delta",
@@ -199,6 +238,7 @@ MISTAKES = {
             "    r = pred - target\n"
             "    a = np.abs(r)\n"
             "    return float(np.mean(np.where(a <= delta, 0.5 * r ** 2, a - 0.5 * delta)))\n" + _HUBER_GRAD,
+            "Use delta in the test |r| ≤ δ and in the linear piece",
         ),
         (
             "linear piece delta*|r| without the -delta/2, so the pieces do not meet",
@@ -206,6 +246,7 @@ MISTAKES = {
             "    r = pred - target\n"
             "    a = np.abs(r)\n"
             "    return float(np.mean(np.where(a <= delta, 0.5 * r ** 2, delta * a)))\n" + _HUBER_GRAD,
+            "δ·(|r| − δ/2)",
         ),
         (
             "ignores delta (always 1)",
@@ -215,16 +256,19 @@ MISTAKES = {
             "    return float(np.mean(np.where(a <= 1.0, 0.5 * r ** 2, a - 0.5)))\n"
             "\n\ndef huber_grad(pred, target, delta=1.0):\n"
             "    return np.clip(pred - target, -1.0, 1.0) / np.size(pred)\n",
+            "not a fixed 1",
         ),
         (
             "huber_grad returns delta * sign(r) everywhere (the gradient of the linear piece only)",
             _HUBER + "def huber_grad(pred, target, delta=1.0):\n"
             "    return delta * np.sign(pred - target) / np.size(pred)\n",
+            "np.clip(r, -delta, delta)",
         ),
         (
             "huber_grad not divided by the number of entries",
             _HUBER + "def huber_grad(pred, target, delta=1.0):\n"
             "    return np.clip(pred - target, -delta, delta)\n",
+            "divided by pred.size",
         ),
     ],
     "checkpoint_b_classifier_loss": [
@@ -235,6 +279,7 @@ MISTAKES = {
             "    for W, b in layers:\n"
             "        h = np.maximum(h @ W + b, 0.0)\n"
             "    return cross_entropy_with_logits(h, labels)\n",
+            "with no ReLU",
         ),
         (
             "no ReLU at all: the network collapses into one linear layer",
@@ -243,6 +288,7 @@ MISTAKES = {
             "    for W, b in layers:\n"
             "        h = h @ W + b\n"
             "    return cross_entropy_with_logits(h, labels)\n",
+            "h = relu(h @ W + b) for every layer but the last",
         ),
         (
             "passes softmax probabilities instead of logits to the cross-entropy",
@@ -253,6 +299,7 @@ MISTAKES = {
             "    z = h @ layers[-1][0] + layers[-1][1]\n"
             "    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
             "    return cross_entropy_with_logits(e / e.sum(axis=1, keepdims=True), labels)\n",
+            "pass the logits, not probabilities",
         ),
         (
             "forgets the biases",
@@ -261,6 +308,17 @@ MISTAKES = {
             "    for W, b in layers[:-1]:\n"
             "        h = np.maximum(h @ W, 0.0)\n"
             "    return cross_entropy_with_logits(h @ layers[-1][0], labels)\n",
+            "h @ W + b",
+        ),
+        (
+            "takes the last layer off the caller's list with layers.pop()",
+            "def checkpoint_b_classifier_loss(X, labels, layers):\n"
+            "    W_out, b_out = layers.pop()\n"
+            "    h = X\n"
+            "    for W, b in layers:\n"
+            "        h = np.maximum(h @ W + b, 0.0)\n"
+            "    return cross_entropy_with_logits(h @ W_out + b_out, labels)\n",
+            "changed its argument `layers` in place",
         ),
     ],
     "checkpoint_b_dqn_loss": [
@@ -270,18 +328,21 @@ MISTAKES = {
             + "    targets = rewards + gamma * np.max(q_forward(next_states), axis=1)\n"
             "    q = q_forward(states)\n"
             "    return huber(q[np.arange(len(actions)), actions], targets, delta)\n",
+            "(1 − done)",
         ),
         (
             "picks Q[:, actions], an m x m block, instead of one Q-value per row",
             _DQN_HEAD
             + "    targets = rewards + gamma * (1.0 - dones) * np.max(q_forward(next_states), axis=1)\n"
             "    return huber(q_forward(states)[:, actions], targets, delta)\n",
+            "Q[np.arange(m), actions]",
         ),
         (
             "uses the largest Q(s, a) instead of the action taken",
             _DQN_HEAD
             + "    targets = rewards + gamma * (1.0 - dones) * np.max(q_forward(next_states), axis=1)\n"
             "    return huber(np.max(q_forward(states), axis=1), targets, delta)\n",
+            "the action taken in each row",
         ),
         (
             "takes the max over the batch (axis 0) instead of over the actions",
@@ -289,6 +350,7 @@ MISTAKES = {
             + "    targets = rewards + gamma * (1.0 - dones) * np.max(q_forward(next_states), axis=0)\n"
             "    q = q_forward(states)\n"
             "    return huber(q[np.arange(len(actions)), actions], targets, delta)\n",
+            "axis=1",
         ),
         (
             "squared TD error instead of Huber",
@@ -296,6 +358,7 @@ MISTAKES = {
             + "    targets = rewards + gamma * (1.0 - dones) * np.max(q_forward(next_states), axis=1)\n"
             "    q = q_forward(states)\n"
             "    return mse(q[np.arange(len(actions)), actions], targets)\n",
+            "not the squared error",
         ),
         (
             "does not pass delta on to huber",
@@ -303,6 +366,7 @@ MISTAKES = {
             + "    targets = rewards + gamma * (1.0 - dones) * np.max(q_forward(next_states), axis=1)\n"
             "    q = q_forward(states)\n"
             "    return huber(q[np.arange(len(actions)), actions], targets)\n",
+            "pass delta on to your huber",
         ),
         (
             "the target uses the argmax (an action index) instead of the max (a value)",
@@ -310,6 +374,7 @@ MISTAKES = {
             + "    targets = rewards + gamma * (1.0 - dones) * np.argmax(q_forward(next_states), axis=1)\n"
             "    q = q_forward(states)\n"
             "    return huber(q[np.arange(len(actions)), actions], targets, delta)\n",
+            "not the index of the best action",
         ),
     ],
     "debug_policy_gradient_loss": [
@@ -319,6 +384,7 @@ MISTAKES = {
             + "    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
             "    taken = np.log(probs[:, actions])\n"
             "    return np.mean(taken * advantages)\n",
+            "wrong sign",
         ),
         (
             "stable and correctly indexed, but the minus sign is still missing",
@@ -326,6 +392,7 @@ MISTAKES = {
             + "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
             "    log_pi = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
             "    return float(np.mean(advantages * log_pi[np.arange(len(logits)), actions]))\n",
+            "wrong sign",
         ),
         (
             "log of a max-shifted softmax: no overflow, but log(0) for an unlikely action",
@@ -333,6 +400,7 @@ MISTAKES = {
             + "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
             "    probs = e / e.sum(axis=1, keepdims=True)\n"
             "    return float(-np.mean(advantages * np.log(probs[np.arange(len(logits)), actions])))\n",
+            "never take the log of a softmax probability",
         ),
         (
             "sign and stability fixed, but still probs[:, actions]",
@@ -340,6 +408,7 @@ MISTAKES = {
             + "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
             "    log_pi = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
             "    return float(-np.mean(advantages * log_pi[:, actions]))\n",
+            "m×m block",
         ),
         (
             "sums over the batch instead of averaging",
@@ -347,6 +416,15 @@ MISTAKES = {
             + "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
             "    log_pi = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
             "    return float(-np.sum(advantages * log_pi[np.arange(len(logits)), actions]))\n",
+            "np.mean, not np.sum",
+        ),
+        (
+            "stable, signed and indexed, but shifted by the largest logit of the whole batch instead of each row's own",
+            _PG_HEAD
+            + "    shifted = logits - np.max(logits)\n"
+            "    log_pi = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+            "    return float(-np.mean(advantages * log_pi[np.arange(len(logits)), actions]))\n",
+            "each row's own maximum",
         ),
     ],
 }
