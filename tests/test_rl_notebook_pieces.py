@@ -78,7 +78,7 @@ def test_every_realistic_mistake_falls_back_to_the_library(notebook):
     trained_silently = []
     for exercise, wrong_answers in mistakes.items():
         name = PIECES[exercise][0]
-        for description, code in wrong_answers:
+        for description, code, *_ in wrong_answers:
             exec(code, namespace)
             chosen, said = _choose(namespace, exercise)
             if chosen is not None or "the library's, because yours does not pass" not in said:

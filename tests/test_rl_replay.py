@@ -72,13 +72,16 @@ class FakeAtari:
         return StepResult(self.stacks.copy(), reward, term, trunc, game_over, dummy, self.lives.copy())
 
 
-def run_fake(num_envs=3, steps=120, capacity=None, n_step=3, stack=4, seed=0, **kwargs):
+def run_fake(num_envs=3, steps=120, capacity=None, n_step=3, stack=4, seed=0, offset=0, **kwargs):
+    """``offset``: the buffer's step counter starts there (a long run), as if the fake's step 0 were step ``offset``."""
     env = FakeAtari(num_envs, stack=stack, seed=seed, **kwargs)
     capacity = capacity or num_envs * (steps + 10)
     replay = ReplayBuffer(capacity, num_envs, frame_stack=stack, screen_size=env.H, n_step=n_step)
-    hist = defaultdict(list)  # per absolute step u: obs_u, and for the transition from u: a, r, term, trunc, dummy
+    hist = defaultdict(list)  # per step u since the reset: obs_u, and for the transition from u: a, r, term, trunc, dummy
     obs = env.reset()
     replay.start(torch.from_numpy(obs))
+    assert offset % replay.T == 0, "the offset keeps step 0 in slot 0, where start() put it"
+    replay.steps = offset
     hist["obs"].append(obs)
     rng = np.random.default_rng(seed + 1)
     for _ in range(steps):
@@ -93,11 +96,13 @@ def run_fake(num_envs=3, steps=120, capacity=None, n_step=3, stack=4, seed=0, **
     return replay, {k: np.stack(v) for k, v in hist.items()}
 
 
-def valid_starts(hist, replay):
-    """Every (t, e) a sample may start from: a real transition whose n-step window is not cut by a time limit."""
+def valid_starts(hist, replay, offset=0):
+    """Every (t, e) a sample may start from: a real transition whose n-step window is not cut by a time limit
+    (t counted from the fake's reset, ``offset`` steps into the buffer's count)."""
     n = replay.n
-    lo = max(0, replay.steps - replay.T + replay.S)
-    hi_any = replay.steps - n  # the window and its bootstrap state must be written
+    steps = replay.steps - offset
+    lo = max(0, steps - replay.T + replay.S)
+    hi_any = steps - n  # the window and its bootstrap state must be written
     starts = set()
     for e in range(replay.N):
         for t in range(lo, hi_any + 1):
@@ -116,9 +121,9 @@ def valid_starts(hist, replay):
     return starts
 
 
-def check_samples(replay, hist, batch=512, rounds=4):
+def check_samples(replay, hist, batch=512, rounds=4, offset=0):
     seen = set()
-    valid = valid_starts(hist, replay)
+    valid = valid_starts(hist, replay, offset)
     gen = torch.Generator().manual_seed(5)
     n = replay.n
     for _ in range(rounds):
@@ -127,7 +132,7 @@ def check_samples(replay, hist, batch=512, rounds=4):
         assert obs.shape == (batch, replay.S, hist["obs"].shape[-2], hist["obs"].shape[-1])
         assert rewards.shape == (batch, n) and terminated.shape == (batch, n) and terminated.dtype == torch.float32
         for i in range(batch):
-            ti, ei = int(t[i]), int(env[i])
+            ti, ei = int(t[i]) - offset, int(env[i])
             assert (ti, ei) in valid, f"sampled start {(ti, ei)} is not a valid transition start"
             seen.add((ti, ei))
             np.testing.assert_array_equal(obs[i].numpy(), hist["obs"][ti, ei], err_msg=f"stack at {(ti, ei)}")
@@ -184,6 +189,28 @@ def test_not_ready_until_enough_steps():
         if replay.can_sample() and ready_at is None:
             ready_at = replay.steps
     assert ready_at == 2 * 3 + 1
+
+
+@pytest.mark.parametrize("offset", [100 * (2**24 // 100), 100 * 2**21, 100 * 2**33])
+def test_samples_stay_exact_far_into_a_long_run(offset):
+    """Issue 24: the range of valid start steps went to the device through a float32 buffer, exact only below
+    2**24 steps per environment (one environment and a long run get there); past it the range was rounded, and
+    samples started at steps overwritten already or not written yet."""
+    replay, hist = run_fake(num_envs=3, steps=305, capacity=3 * 100, n_step=3, offset=offset)
+    seen, valid = check_samples(replay, hist, rounds=3, offset=offset)
+    assert len(seen) >= 0.8 * len(valid)
+    lo, hi = replay._bounds()
+    assert replay.draw.tolist() == [lo, hi - lo + 1] and replay.draw.dtype == torch.int64
+
+
+def test_sizing_from_free_gpu_memory_empties_the_cache_first(monkeypatch):
+    """Memory a previous run in the same kernel freed stays in PyTorch's cache, which mem_get_info counts as used."""
+    calls = []
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: calls.append("empty_cache"))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: calls.append("mem_get_info") or (12 * 2**30, 80 * 2**30))
+    capacity, reason = replay_capacity_for(10**7, 64, torch.device("cuda"), memory_fraction=0.5, reserve_gib=2.0)
+    assert calls == ["empty_cache", "mem_get_info"], calls
+    assert capacity == int(5 * 2**30 // 7063) // 64 * 64 and "12.0 GiB free" in reason
 
 
 def test_memory_math_and_sizing():

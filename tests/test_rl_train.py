@@ -21,7 +21,7 @@ from conftest import ROOT
 TRAIN = [sys.executable, "-m", "course_lib.rl.cli", "train"]
 
 
-def train(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+def train(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run([*TRAIN, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -61,7 +61,7 @@ def test_resume_after_sigkill_loses_at_most_one_checkpoint_interval(tmp_path):
             "--set", f"checkpoint_every_steps={interval}"]
     proc = subprocess.Popen([*TRAIN, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     checkpoint = out / "checkpoint.pt"
-    deadline = time.time() + 120
+    deadline = time.time() + 600   # ends at the first checkpoint; this is only a guard
     while not checkpoint.exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.02)
     assert checkpoint.exists(), "no checkpoint was written: " + (proc.stdout.read() if proc.poll() is not None else "timeout")
@@ -194,3 +194,38 @@ def test_resuming_with_another_network_says_so(tmp_path):
                       final_eval=False, video=False)
     with pytest.raises(CheckpointMismatchError, match="layers differ.*another folder"):
         resumed.run()
+
+
+def _loss_indexing_with_a_cpu_arange(q_values, actions, targets):
+    q_taken = q_values[torch_arange(len(actions)), actions]
+    loss = (q_taken - targets).abs().mean()
+    print(f"loss {float(loss):.4f}", end="\r")
+    return loss
+
+
+def torch_arange(n):
+    import torch
+
+    return torch.arange(n)  # on the CPU, whatever the device of the Q-values
+
+
+def test_the_learners_pieces_are_checked_before_training_starts(tmp_path):
+    """Issue 24: notebook 14 tells the learner, before training, which of their pieces would keep the updates
+    from running as a CUDA graph, and why (here on the CPU, where nothing is captured, as a forecast)."""
+    from course_lib.rl.trainer import Callback, Trainer
+
+    said_before = {}
+
+    class AtStart(Callback):
+        def on_start(self, trainer):
+            said_before["text"] = "\n".join(trainer.messages)
+
+    trainer = Trainer(_tiny(total_steps=20, learning_starts=10**6), tmp_path / "run", loss_fn=_loss_indexing_with_a_cpu_arange,
+                      callbacks=[AtStart()], progress=False, quiet=True, final_eval=False, video=False)
+    trainer.run()
+    text = said_before["text"]
+    assert "on a GPU the updates could not be captured as a CUDA graph" in text, text
+    assert "`_loss_indexing_with_a_cpu_arange` uses a tensor made on the CPU" in text and "line 2 of" in text, text
+    assert "reads a tensor's value on the CPU with float()" in text and "line 4 of" in text, text
+    assert "torch_arange" not in trainer.graph_check.pieces("updates")[0]  # the piece, not the helper it called
+    assert trainer.graph_check.clean("acting")

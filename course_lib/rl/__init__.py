@@ -9,6 +9,8 @@ Modules, in the order data flows through them:
     replay      the uint8 replay buffer on the training device
     learner     n-step Double-DQN target and Huber loss fused into one update, Adam, target
                 network, CUDA-graph updates
+    graphs      CUDA-graph capture that fails safely (warm-up without host syncs, clean-up)
+    hotpath     the GPU hot path checked on the meta device; kernels per update
     trainer     the loop: act, store, learn, log, evaluate, checkpoint, resume
     evaluation  full games from fixed seeds
     records     CSV, TensorBoard, checkpoints, the learning-curve plot

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .graphs import Fallback, capture, explain, no_host_sync
+
 
 def _check_inputs(network, obs: torch.Tensor) -> None:
     """Acting takes a network (an ``nn.Module``) and observations as the environments give them."""
@@ -40,9 +42,17 @@ def _act(network: nn.Module, obs: torch.Tensor, epsilon, generator: torch.Genera
 
 
 class Actor:
-    """Epsilon-greedy acting for ``num_envs`` environments with a static input buffer."""
+    """Epsilon-greedy acting for ``num_envs`` environments with a static input buffer.
 
-    def __init__(self, network: nn.Module, num_envs: int, n_actions: int, obs_shape: tuple, device: torch.device, use_graph: bool):
+    On a GPU the forward pass and the random draws are captured as one CUDA graph the first
+    time :meth:`act` needs the network. The graph reads the network's parameters where they
+    live, so it sees every update the learner makes to them in place (Adam, a checkpoint's
+    ``load_state_dict``). ``pieces`` names the plugged-in network for messages
+    (:func:`course_lib.rl.hotpath.piece_codes`).
+    """
+
+    def __init__(self, network: nn.Module, num_envs: int, n_actions: int, obs_shape: tuple, device: torch.device,
+                 use_graph: bool, pieces: dict | None = None):
         if not isinstance(network, nn.Module):
             raise TypeError(f"Actor needs the Q-network as a torch.nn.Module, not {type(network).__name__}")
         self.network = network
@@ -56,15 +66,22 @@ class Actor:
         self._copied = torch.cuda.Event() if pin else None
         self.use_graph = bool(use_graph and device.type == "cuda")
         self._graph: torch.cuda.CUDAGraph | None = None
-        self.graph_error: str | None = None
+        self._pool = torch.cuda.graph_pool_handle() if self.use_graph else None
+        self._pieces = pieces or {}
+        self._stage_name = "warm-up"
+        #: why acting runs eagerly on a GPU (None while it is, or can be, a CUDA graph)
+        self.fallback: Fallback | None = None
+
+    @property
+    def graph_error(self) -> str | None:
+        return self.fallback.message() if self.fallback else None
 
     def load(self, obs: np.ndarray) -> torch.Tensor:
         """Copy a batch of observations to the device (through pinned memory on a GPU)."""
-        if self.device.type == "cpu":
-            self.obs.copy_(torch.from_numpy(obs))
+        if self._copied is None:
+            self.obs.copy_(torch.from_numpy(np.asarray(obs)))
             return self.obs
-        if self._copied is not None:
-            self._copied.synchronize()
+        self._copied.synchronize()
         np.copyto(self._stage.numpy(), obs)
         self.obs.copy_(self._stage, non_blocking=True)
         self._copied.record()
@@ -74,17 +91,26 @@ class Actor:
         with torch.no_grad():
             self.actions.copy_(_act(self.network, self.obs, self.epsilon))
 
+    def forbid_graph(self, fallback: Fallback) -> None:
+        """Act eagerly from now on, for the reason given."""
+        self.use_graph = False
+        self._graph = None
+        self.fallback = fallback
+        warnings.warn(f"CUDA graphs: {fallback.message()}")
+
     def _capture(self) -> None:
+        """Warm up on a side stream with host syncs turned into errors, then capture (see course_lib.rl.graphs)."""
+        self._stage_name = "warm-up"
         side = torch.cuda.Stream(self.device)
         side.wait_stream(torch.cuda.current_stream(self.device))
-        with torch.cuda.stream(side):
-            for _ in range(3):
-                self._compute()
-        torch.cuda.current_stream(self.device).wait_stream(side)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            self._compute()
-        self._graph = graph
+        try:
+            with torch.cuda.stream(side), no_host_sync():
+                for _ in range(3):
+                    self._compute()
+        finally:
+            torch.cuda.current_stream(self.device).wait_stream(side)
+        self._stage_name = "capture"
+        self._graph = capture(self._compute, self.device, self._pool)
 
     def act(self, epsilon: float) -> torch.Tensor:
         """Actions for the observations last loaded, as a device tensor (num_envs,)."""
@@ -96,10 +122,8 @@ class Actor:
             try:
                 self._capture()
             except Exception as exc:
-                self.use_graph = False
-                self.graph_error = f"{type(exc).__name__}: {exc}"
-                warnings.warn(f"CUDA graph capture of acting failed ({self.graph_error}); acting eagerly.")
                 torch.cuda.synchronize(self.device)
+                self.forbid_graph(explain(exc, "acting", self._pieces, self._stage_name))
         if self._graph is not None:
             self._graph.replay()
         else:

@@ -57,7 +57,7 @@ class DQNConfig:
     # --- the game and its parallel environments (ale-py's AtariVectorEnv, C++ threads)
     game: str = "pong"                 # ROM name in snake_case: pong, breakout, space_invaders...
     num_envs: int = 64                 # environments stepped together (the "width")
-    env_threads: int = 0               # C++ threads stepping them; 0: CPU cores less one for the learner
+    env_threads: int = 0               # C++ threads stepping them; 0: as many as fit the cores (resolve_env_threads)
     frame_skip: int = 4                # emulator frames per agent decision (action repeated)
     frame_stack: int = 4               # frames stacked into one observation
     screen_size: int = 84              # observations are screen_size x screen_size grayscale
@@ -89,6 +89,7 @@ class DQNConfig:
     max_grad_norm: float = 10.0        # gradient clipping (global L2 norm)
     huber_delta: float = 1.0           # Huber loss threshold (1 = Nature DQN's error clipping)
     double_dqn: bool = True            # action chosen by the online network, valued by the target network
+    joint_online_forward: bool = True  # Double DQN: one online forward on s_t and s_{t+n} together (fewer kernels, a 2B backward)
     target_update_every: int = 250     # gradient updates between copies of online -> target network
 
     # --- exploration (epsilon-greedy, linear decay from start to end over decay_steps, then flat;
@@ -173,8 +174,10 @@ class DQNConfig:
         problems = []
         if self.num_envs < 1:
             problems.append("num_envs must be at least 1")
-        if self.n_step < 1:
-            problems.append("n_step must be at least 1")
+        if not 1 <= self.n_step <= 30:
+            problems.append("n_step must be between 1 and 30")  # the replay packs a sample's move (<= n + 1) into 5 bits
+        if self.env_threads < 0:
+            problems.append("env_threads must be 0 (automatic) or positive")
         if not 0.0 <= self.epsilon_end <= self.epsilon_start <= 1.0:
             problems.append("need 0 <= epsilon_end <= epsilon_start <= 1")
         if not 0.0 < self.gamma <= 1.0:
@@ -198,10 +201,23 @@ class DQNConfig:
         return self.replay_ratio / self.batch_size
 
     def resolve_env_threads(self) -> int:
+        """C++ threads for the environments: ``env_threads``, or (0) the count that steps them in the fewest rounds.
+
+        The emulators of one vector step are shared among the threads; with ``t`` threads a step
+        takes ``ceil(num_envs / t)`` rounds of emulation. The automatic choice uses at most all the
+        cores (the learner mostly waits for the GPU while they run), picks the fewest rounds, then a
+        count that divides ``num_envs`` (every thread gets the same share), then the fewest threads:
+        64 environments on 16 cores get 16 threads (4 rounds; 15 threads would need 5).
+        ``benchmarks/atari_dqn.py --sweep threads`` measures 15 against 16.
+        """
         if self.env_threads > 0:
             return self.env_threads
-        cores = os.cpu_count() or 1
-        return max(1, min(self.num_envs, cores - 1 if cores > 2 else cores))
+        return auto_env_threads(self.num_envs, os.cpu_count() or 1)
+
+    @property
+    def env_rounds(self) -> int:
+        """Rounds of emulation per vector step: ceil(num_envs / threads)."""
+        return -(-self.num_envs // self.resolve_env_threads())
 
     # ------------------------------------------------------------------ records
     def to_dict(self) -> dict[str, Any]:
@@ -233,6 +249,12 @@ class DQNConfig:
             current = getattr(self, name)
             changes[name] = _parse_value(text.strip(), current, name)
         return self.replace(**changes)
+
+
+def auto_env_threads(num_envs: int, cores: int) -> int:
+    """Threads for ``num_envs`` environments on ``cores`` cores: fewest rounds, then a divisor of ``num_envs``, then fewest."""
+    candidates = range(1, max(1, min(num_envs, cores)) + 1)
+    return min(candidates, key=lambda t: (-(-num_envs // t), num_envs % t != 0, t))
 
 
 def _parse_value(text: str, current: Any, name: str) -> Any:

@@ -19,14 +19,22 @@ same interface would answer them with one call. ``course train`` still needs the
 the notebook, so here they are fused into the update, and the notebook plugs the learner's
 own functions in through ``td_target=`` and ``loss_fn=``.
 
-**Fast updates on a GPU.** One update is a few dozen small kernels; launched one by one
-from Python, the GPU waits for Python between them, whatever the batch size. So the whole
+**Fast updates on a GPU.** One update is many small kernels; launched one by one from
+Python, the GPU waits for Python between them, whatever the batch size. So the whole
 update, replay sampling included, is captured once as a CUDA graph and replayed with a
-single launch (Adam with ``capturable=True`` keeps its step counter on the GPU). Several
-updates per environment step go into one graph. If capture fails (e.g. a TD-target
-function that calls ``.item()``), the learner says so and runs the same code eagerly.
-What this saves is measured by ``benchmarks/atari_dqn.py --parts updates`` (no GPU result
-is recorded in ``benchmarks/results/`` yet).
+single launch (Adam fused and ``capturable=True``: its step counter stays on the GPU).
+Several updates per environment step go into one graph. Capturing plugged-in code can fail
+(a TD target that calls ``.item()``); :mod:`course_lib.rl.graphs` explains how such a
+failure is avoided, detected and cleaned up, and the learner then runs the same code
+eagerly and says which piece was the cause (:attr:`DQNLearner.fallback`).
+
+**Fewer kernels per update.** Adam is one fused kernel on a GPU (not a dozen foreach ones);
+the online network runs once on the observations and the bootstrap observations together
+(a batch of 2B: one forward instead of two, at the price of a backward pass over 2B rows
+whose second half gets no gradient; ``joint_online_forward=False`` measures the other
+way); the replay buffer gathers both frame stacks of a sample in one indexing operation.
+``python benchmarks/atari_dqn.py --kernels`` counts the kernels of one update on the CPU
+(``course_lib.rl.hotpath.count_kernels``); ``--parts updates`` times them on a GPU.
 """
 from __future__ import annotations
 
@@ -39,6 +47,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import DQNConfig
+from .graphs import Fallback, capture, explain, no_host_sync
+from .hotpath import piece_codes
 
 
 class NonFiniteLossError(RuntimeError):
@@ -51,7 +61,9 @@ class DQNLearner:
     ``td_target(rewards, terminated, next_q_online, next_q_target, gamma) -> (B,)`` and
     ``loss_fn(q_values, actions, targets[, delta]) -> scalar`` replace the built-in n-step
     Double-DQN target and Huber loss (notebook 14 passes the learner's own); ``None`` keeps
-    the built-in ones.
+    the built-in ones. ``pieces`` names the plugged-in code for messages (code object ->
+    name, :func:`course_lib.rl.hotpath.piece_codes`). ``gpu_paths`` makes Adam and gradient
+    clipping take their GPU code paths on another device (the hot-path check on ``meta``).
     """
 
     def __init__(
@@ -62,6 +74,8 @@ class DQNLearner:
         *,
         td_target: Callable | None = None,
         loss_fn: Callable | None = None,
+        pieces: dict | None = None,
+        gpu_paths: bool | None = None,
     ):
         self.config = config
         self.device = device
@@ -72,10 +86,12 @@ class DQNLearner:
         self.td_target = td_target
         self.loss_fn = loss_fn
         self.use_graphs = bool(config.cuda_graphs and device.type == "cuda")
-        #: how this run's Adam steps: on a GPU with CUDA graphs, capturable (its step counter
-        #: on the GPU) and foreach; elsewhere PyTorch's defaults. A checkpoint made elsewhere
-        #: must not change them (see load_state_dict).
-        self.optimizer_settings = {"capturable": True, "foreach": True} if self.use_graphs else {"capturable": False, "foreach": None}
+        gpu_paths = device.type == "cuda" if gpu_paths is None else gpu_paths
+        #: how this run's Adam steps: on a GPU one fused kernel, capturable (its step counter on
+        #: the GPU, so that a CUDA graph can hold it); elsewhere PyTorch's defaults. A checkpoint
+        #: made elsewhere must not change them (see load_state_dict).
+        self.optimizer_settings = ({"capturable": True, "fused": True, "foreach": None} if gpu_paths
+                                   else {"capturable": False, "fused": None, "foreach": None})
         self.optimizer = torch.optim.Adam(self.online.parameters(), lr=config.lr, eps=config.adam_eps, **self.optimizer_settings)
         self.updates = 0
         self._since_sync = 0
@@ -83,14 +99,24 @@ class DQNLearner:
         self.loss_sum = torch.zeros((), device=device)
         self.q_sum = torch.zeros((), device=device)
         self.stat_count = 0
+        # the built-in target's discounts 1, gamma, ..., gamma^(n-1), made once on the device
+        self._discounts = config.gamma ** torch.arange(config.n_step, device=device, dtype=torch.float32)
         self._graphs: dict[int, torch.cuda.CUDAGraph] = {}  # one graph per number of updates per launch
-        self._pool = None  # the graphs share one memory pool
-        self.graph_error: str | None = None
+        self._pool = torch.cuda.graph_pool_handle() if self.use_graphs else None  # the graphs share one memory pool
+        self._warmed_up = False
+        #: why the updates run eagerly on a GPU (None while they are, or can be, a CUDA graph)
+        self.fallback: Fallback | None = None
+        self._pieces = pieces if pieces is not None else piece_codes(None, td_target, loss_fn)
         self._loss_takes_delta = loss_fn is not None and _takes_delta(loss_fn)
-        self._clip_foreach = True if device.type == "cuda" else None
+        self._clip_foreach = True if gpu_paths else None
         self._forward = self.online
         if config.compile and device.type == "cuda":
             self._forward = torch.compile(self.online)
+
+    @property
+    def graph_error(self) -> str | None:
+        """Why the updates fell back to eager execution, in words (None: they did not)."""
+        return self.fallback.message() if self.fallback else None
 
     # ------------------------------------------------------------------ one update
     def _td_loss(self, batch: tuple) -> tuple[torch.Tensor, torch.Tensor]:
@@ -98,27 +124,35 @@ class DQNLearner:
 
         Runs both networks on the batch's observations, builds the n-step (Double-)DQN
         target under ``no_grad`` and compares it with Q(s_t, a_t) by the Huber loss, unless
-        a plugged-in ``td_target`` or ``loss_fn`` replaces one of the two.
+        a plugged-in ``td_target`` or ``loss_fn`` replaces one of the two. With Double DQN the
+        online network runs once on s_t and s_{t+n} together (``joint_online_forward``).
         """
         obs, actions, rewards, terminated, next_obs = batch
         for frames in (obs, next_obs):  # the replay buffer's frame stacks, nothing else
             if not (torch.is_tensor(frames) and frames.dtype == torch.uint8 and frames.dim() == 4):
                 raise TypeError("a batch holds observations as uint8 frame stacks (batch, frames, height, width)")
         cfg = self.config
-        q = self._forward(obs)
+        if cfg.double_dqn and cfg.joint_online_forward:
+            both = self._forward(_pair(obs, next_obs))
+            q, next_q_online = both[: len(obs)], both[len(obs):].detach()
+        else:
+            q = self._forward(obs)
+            next_q_online = None
         with torch.no_grad():
             next_q_target = self.target(next_obs)
-            next_q_online = self._forward(next_obs) if cfg.double_dqn else next_q_target
+            if next_q_online is None:
+                next_q_online = self._forward(next_obs) if cfg.double_dqn else next_q_target
             if self.td_target is not None:
                 targets = self.td_target(rewards, terminated, next_q_online, next_q_target, cfg.gamma)
             else:
                 n = rewards.shape[1]
                 alive = torch.cumprod(1.0 - terminated, dim=1)               # 1 until a terminal step, 0 after it
-                counted = torch.cat([torch.ones_like(alive[:, :1]), alive[:, :-1]], dim=1)  # the terminal step counts
-                discounts = cfg.gamma ** torch.arange(n, device=rewards.device, dtype=rewards.dtype)
+                counted = F.pad(alive[:, :-1], (1, 0), value=1.0)            # ...shifted: the terminal step counts
+                discounts = self._discounts if n == len(self._discounts) else cfg.gamma ** torch.arange(
+                    n, device=rewards.device, dtype=rewards.dtype)
                 chosen = next_q_online.argmax(dim=1, keepdim=True)           # online net chooses...
                 bootstrap = next_q_target.gather(1, chosen).squeeze(1)       # ...target net values
-                targets = (rewards * counted * discounts).sum(dim=1) + (cfg.gamma ** n) * alive[:, -1] * bootstrap
+                targets = torch.mv(rewards * counted, discounts) + (cfg.gamma ** n) * alive[:, -1] * bootstrap
         if self.loss_fn is None:
             loss = F.huber_loss(q.gather(1, actions[:, None]).squeeze(1), targets, delta=cfg.huber_delta)
         elif self._loss_takes_delta:
@@ -129,7 +163,10 @@ class DQNLearner:
 
     def _one_update(self, replay) -> None:
         loss, q = self._td_loss(replay.sample(self.config.batch_size))
-        self.optimizer.zero_grad(set_to_none=False)
+        # Gradients set to None, so that backward writes them instead of adding them to zeros (one kernel
+        # per parameter less); under a CUDA graph they live in the graph's memory pool, as PyTorch's own
+        # whole-network capture does it.
+        self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.config.max_grad_norm and self.config.max_grad_norm > 0:
             torch.nn.utils.clip_grad_norm_(self.online.parameters(), self.config.max_grad_norm, foreach=self._clip_foreach)
@@ -141,47 +178,56 @@ class DQNLearner:
         for _ in range(k):
             self._one_update(replay)
 
-    def _capture(self, replay, k: int) -> None:
-        """Capture k updates as one graph; the first time, warm up on a side stream first
-        (cuDNN autotuning, Adam's state, gradient buffers)."""
-        if not self._graphs:
-            side = torch.cuda.Stream(self.device)
-            side.wait_stream(torch.cuda.current_stream(self.device))
-            with torch.cuda.stream(side):
+    def _count(self, k: int) -> None:
+        self.updates += k
+        self.stat_count += k
+        self._since_sync += k
+
+    # ------------------------------------------------------------------ CUDA graphs
+    def forbid_graphs(self, fallback: Fallback) -> None:
+        """Run the updates eagerly from now on, for the reason given (e.g. the hot-path check before training)."""
+        self.use_graphs = False
+        self._graphs.clear()
+        self.fallback = fallback
+        warnings.warn(f"CUDA graphs: {fallback.message()}")
+
+    def _warm_up(self, replay) -> None:
+        """Three eager updates on a side stream before the first capture (cuDNN autotuning, Adam's state,
+        gradient buffers), with host syncs turned into errors: code that would break the capture raises here."""
+        side = torch.cuda.Stream(self.device)
+        side.wait_stream(torch.cuda.current_stream(self.device))
+        try:
+            with torch.cuda.stream(side), no_host_sync():
                 for _ in range(3):
                     self._k_updates(replay, 1)
+                    self._count(1)
+        finally:
             torch.cuda.current_stream(self.device).wait_stream(side)
-            self.stat_count += 3
-            self.updates += 3
-            self._since_sync += 3
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph, pool=self._pool):
-            self._k_updates(replay, k)
-        if self._pool is None:
-            self._pool = graph.pool()
-        self._graphs[k] = graph
+        self._warmed_up = True
+
+    def _prepare_graph(self, replay, k: int) -> None:
+        stage = "warm-up"
+        try:
+            if not self._warmed_up:
+                self._warm_up(replay)
+            stage = "capture"
+            self._graphs[k] = capture(lambda: self._k_updates(replay, k), self.device, self._pool)
+        except Exception as exc:  # a host sync in the warm-up, or a capture that failed (state restored by capture())
+            torch.cuda.synchronize(self.device)
+            self.forbid_graphs(explain(exc, "updates", self._pieces, stage))
 
     def update(self, replay, k: int = 1) -> None:
         """Run ``k`` gradient updates (one graph launch on a GPU); no host sync."""
         if k <= 0:
             return
         if self.use_graphs and k not in self._graphs:
-            try:
-                self._capture(replay, k)
-            except Exception as exc:  # capture can fail on code that syncs with the host
-                self.use_graphs = False
-                self._graphs.clear()
-                self.graph_error = f"{type(exc).__name__}: {exc}"
-                warnings.warn(f"CUDA graph capture failed ({self.graph_error}); running updates eagerly (slower).")
-                torch.cuda.synchronize(self.device)
+            self._prepare_graph(replay, k)
         graph = self._graphs.get(k) if self.use_graphs else None
         if graph is not None:
             graph.replay()
         else:
             self._k_updates(replay, k)
-        self.updates += k
-        self.stat_count += k
-        self._since_sync += k
+        self._count(k)
         if self._since_sync >= self.config.target_update_every:
             self.sync_target()
 
@@ -236,14 +282,14 @@ class DQNLearner:
 
 
     def _keep_optimizer_settings(self) -> None:
-        """After loading a checkpoint: this run's capturable/foreach, not the saved ones.
+        """After loading a checkpoint: this run's capturable/fused/foreach, not the saved ones.
 
         ``Optimizer.load_state_dict`` restores every saved setting of the param groups. A
-        checkpoint from a GPU run (capturable=True) resumed on a CPU would then fail at the
-        first update ("If capturable=True, params and state_steps must be on supported
-        devices"), and a CPU checkpoint resumed on a GPU would quietly step eagerly. Adam's
-        step counters go where this run's setting wants them: on the parameter's device when
-        capturable, as CPU scalars otherwise.
+        checkpoint from a GPU run (capturable=True, fused) resumed on a CPU would then fail at
+        the first update ("If capturable=True, params and state_steps must be on supported
+        devices"), and a CPU checkpoint resumed on a GPU would quietly step eagerly (and could
+        not be captured). Adam's step counters go where this run's setting wants them: on the
+        parameter's device when capturable, as CPU scalars otherwise.
         """
         for group in self.optimizer.param_groups:
             group.update(self.optimizer_settings)
@@ -252,7 +298,18 @@ class DQNLearner:
                 step = state.get("step")
                 if torch.is_tensor(step):
                     where = param.device if self.optimizer_settings["capturable"] else torch.device("cpu")
-                    state["step"] = step.to(device=where)
+                    state["step"] = step.to(device=where, dtype=torch.float32)
+
+
+def _pair(obs: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
+    """``obs`` and ``next_obs`` as one batch of 2B: a free view when they are the two halves of one
+    tensor (as :meth:`~course_lib.rl.replay.ReplayBuffer.sample` returns them), else a copy."""
+    base = obs._base
+    if (base is not None and next_obs._base is base and base.dim() == obs.dim() + 1 and base.shape[0] == 2
+            and base.is_contiguous() and obs.storage_offset() == base.storage_offset()
+            and next_obs.storage_offset() == base.storage_offset() + obs.numel()):
+        return base.view(2 * len(obs), *obs.shape[1:])
+    return torch.cat([obs, next_obs])
 
 
 def _takes_delta(fn: Callable) -> bool:

@@ -38,6 +38,8 @@ from .acting import Actor
 from .config import DQNConfig
 from .envs import ScoreKeeper, VectorAtari, clip_reward, env_seed
 from .evaluation import EvalResult, evaluate
+from .graphs import PARTS, Fallback
+from .hotpath import HotPathReport, check_hot_path, piece_codes
 from .learner import DQNLearner, NonFiniteLossError
 from .networks import nature_dqn
 from .records import RunRecords, load_checkpoint, plot_learning_curve, save_checkpoint, write_json
@@ -196,6 +198,7 @@ class Trainer:
         self.replay: ReplayBuffer | None = None
         self.device: torch.device | None = None
         self.messages: list[str] = []
+        self.graph_check: HotPathReport | None = None  # what the hot-path check found before training
 
     # ------------------------------------------------------------------ helpers
     def say(self, text: str) -> None:
@@ -259,7 +262,9 @@ class Trainer:
         envs = VectorAtari(cfg, seed=env_seed(cfg.seed, session, cfg.num_envs))
         n_actions = envs.n_actions
         network = self.make_network(n_actions)
-        self.learner = learner = DQNLearner(network, cfg, device, td_target=self.td_target, loss_fn=self.loss_fn)
+        plugged_network = network if self.make_network is not nature_dqn else None
+        pieces = piece_codes(plugged_network, self.td_target, self.loss_fn)
+        self.learner = learner = DQNLearner(network, cfg, device, td_target=self.td_target, loss_fn=self.loss_fn, pieces=pieces)
         train_seconds_before = 0.0
         next_eval_at = cfg.eval_every_steps
         last_eval_step = -10**18
@@ -299,7 +304,8 @@ class Trainer:
                                             screen_size=cfg.screen_size, n_step=cfg.n_step, device=device)
         self.say(sizing)
         actor = Actor(learner.online, cfg.num_envs, n_actions, (cfg.frame_stack, cfg.screen_size, cfg.screen_size),
-                      device, use_graph=learner.use_graphs)
+                      device, use_graph=learner.use_graphs, pieces=pieces)
+        self._check_graphs(learner, actor, n_actions, pieces)
         records = RunRecords(self.out, resume_step=resumed_from)
         keeper = ScoreKeeper(cfg.num_envs)
         for cb in self.callbacks:
@@ -484,6 +490,38 @@ class Trainer:
         return result
 
     # ------------------------------------------------------------------ pieces
+    def _check_graphs(self, learner: DQNLearner, actor: Actor, n_actions: int, pieces: dict) -> None:
+        """Before training: can the updates and acting run as CUDA graphs with these pieces? Say why not.
+
+        On a GPU a part that the hot-path check (course_lib.rl.hotpath, on the meta device) finds
+        a value read or a CPU tensor in runs eagerly from the start, without a capture that would
+        fail. On a CPU nothing is captured, but plugged-in pieces are checked all the same, so
+        that a learner hears before a GPU run what would slow it down, and why.
+        """
+        gpu = learner.use_graphs or actor.use_graph
+        if not (gpu or pieces):
+            self.graph_check = None
+            return
+        report = check_hot_path(learner.online, self.config, n_actions=n_actions, td_target=self.td_target,
+                                loss_fn=self.loss_fn, pieces=pieces)
+        self.graph_check = report
+        where = "CUDA graphs" if gpu else "CUDA-graph check (PyTorch's meta device, as a GPU run does before it trains)"
+        for part, forbid in (("updates", learner.forbid_graphs), ("acting", actor.forbid_graph)):
+            if not report.blocks(part):
+                continue
+            fallback = Fallback(part, report.reason(part), ", ".join(report.pieces(part)), "check")
+            if gpu:
+                forbid(fallback)
+                self.say(f"{where}: {fallback.message()}")
+            else:
+                self.say(f"{where}: {fallback.message(would=True)}")
+        for part, why in report.unfinished.items():
+            self.say(f"{where}: the check of {PARTS[part]} could not run to its end ({why})"
+                     + ("; the warm-up before the capture decides" if gpu else ""))
+        if pieces and report.clean():
+            self.say(f"{where}: your pieces read no tensor's value and use no CPU tensor, so on a GPU the updates and "
+                     "acting run as CUDA graphs.")
+
     def _evaluate(self, records: RunRecords, train_seconds: float, final: bool = False) -> EvalResult:
         cfg = self.config
         result = evaluate(self.learner.online, cfg, self.device)
