@@ -64,32 +64,12 @@ def _defines(source: str, name: str) -> bool:
     return any(marker in source for marker in (f"def {name}(", f"class {name}(", f"class {name}:", f"{name} ="))
 
 
-def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
-    """Your ``names`` from ``notebook`` (one function, or a tuple of them), once their visible tests pass."""
-    __tracebackhide__ = True
-    if not names:
-        raise ValueError("name at least one function to load")
-    if _grading is not None:
-        found = _grading.load(notebook, names)
-        return found[0] if len(found) == 1 else found
-    path = Path(folder or Path.cwd()) / f"{notebook}.ipynb"
-    if not path.is_file():
-        raise EarlierMissing(f"your notebook {notebook}.ipynb is not in {path.parent}: this part uses your "
-                             f"{', '.join(names)} from it.")
-    try:
-        nb = read(path)
-    except Exception as exc:
-        raise EarlierMissing(f"your notebook {path.name} cannot be read ({type(exc).__name__}).") from None
+def _learners(nb, notebook: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """Run the earlier notebook's setup, helpers and answers in a private namespace; its tests decide."""
     namespace: dict[str, Any] = {"__name__": f"earlier_{notebook}"}
     setup = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade_id") == "setup"]
-    from . import check
-
-    numpy_only = check._NUMPY_ONLY
-    try:
-        for cell in setup:
-            _run(cell.source, namespace)
-    finally:  # an earlier NumPy notebook's setup (check.numpy_only()) does not change this notebook's rules
-        check._NUMPY_ONLY = numpy_only
+    for cell in setup:
+        _run(cell.source, namespace)
     graded = exercises(nb)
     # Functions the notebook hands the learner (a helper like 07's identity_backward) live in
     # ungraded cells, which also hold slow demonstrations: take only their def, class and import lines.
@@ -113,5 +93,31 @@ def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise EarlierMissing(f"your `{name}` from notebook {notebook} (exercise `{owner.name}`) does not pass "
                                      f"its tests yet ({first}): finish it there and run this cell again.") from None
+    return namespace
+
+
+def load(notebook: str, *names: str, folder: str | Path | None = None) -> Any:
+    """Your ``names`` from ``notebook`` (one function, or a tuple of them), once their visible tests pass."""
+    __tracebackhide__ = True
+    if not names:
+        raise ValueError("name at least one function to load")
+    if _grading is not None:
+        found = _grading.load(notebook, names)
+        return found[0] if len(found) == 1 else found
+    path = Path(folder or Path.cwd()) / f"{notebook}.ipynb"
+    if not path.is_file():
+        raise EarlierMissing(f"your notebook {notebook}.ipynb is not in {path.parent}: this part uses your "
+                             f"{', '.join(names)} from it.")
+    try:
+        nb = read(path)
+    except Exception as exc:
+        raise EarlierMissing(f"your notebook {path.name} cannot be read ({type(exc).__name__}).") from None
+    from . import check
+
+    numpy_only = check._NUMPY_ONLY
+    try:
+        namespace = _learners(nb, notebook, names)
+    finally:  # an earlier notebook's setup or test cells (check.numpy_only) do not change this notebook's rules
+        check._NUMPY_ONLY = numpy_only
     found = tuple(namespace[name] for name in names)
     return found[0] if len(found) == 1 else found

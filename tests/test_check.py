@@ -277,3 +277,111 @@ def test_numpy_only_refuses_pytorch_inside_graded_calls_only():
     ''')
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_numpy_only_per_exercise_and_per_notebook():
+    """12 mixes NumPy and PyTorch exercises: check.numpy_only(True/False) at the top of each test cell sets the rule
+    for that exercise, until the next call. A notebook-wide check.numpy_only() (01-11's setup) cannot be lifted."""
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent('''
+        import numpy as np
+        from course_lib import check
+
+        def lazy(p, t):
+            import torch
+            return float(torch.mean((torch.as_tensor(p) - torch.as_tensor(t)) ** 2))
+
+        def honest(p, t):
+            return float(np.mean((np.asarray(p) - t) ** 2))
+
+        def refused(fn, words):
+            try:
+                check.call(fn, np.ones(3), np.zeros(3))
+            except check.CheckFailed as exc:
+                assert words in str(exc), exc
+            else:
+                raise SystemExit(f"{fn.__name__} passed")
+
+        check.numpy_only(True)                     # a NumPy exercise, before torch is imported
+        refused(lazy, "used PyTorch (it imports torch")
+        refused(lazy, "this exercise is written in NumPy")
+        check.numpy_only(False)                    # a PyTorch exercise: importing and running torch is fine
+        assert check.call(lazy, np.ones(3), np.zeros(3)) == 1.0
+        import torch
+        import torch.nn.functional as F
+
+        def delegates(p, t):
+            return F.mse_loss(torch.tensor(p), torch.tensor(t)).item()
+
+        assert check.no_mutation(delegates, np.ones(3), np.zeros(3)) == 1.0
+        check.numpy_only(True)                     # the next NumPy exercise: refused again, in every kind of call
+        for caller in (check.call, check.no_mutation, check.no_warnings):
+            try:
+                caller(delegates, np.ones(3), np.zeros(3))
+            except check.CheckFailed as exc:
+                assert "used PyTorch (it runs torch." in str(exc) and "this exercise is written in NumPy" in str(exc), exc
+            else:
+                raise SystemExit(f"delegates passed {caller.__name__} after numpy_only(True)")
+        assert check.call(honest, np.ones(3), np.zeros(3)) == 1.0
+        assert float(F.mse_loss(torch.ones(3), torch.zeros(3))) == 1.0   # outside the calls PyTorch works
+        check.numpy_only(True)                     # the same rule twice is still that rule
+        refused(delegates, "this exercise is written in NumPy")
+        check.numpy_only(False)
+        assert check.call(delegates, np.ones(3), np.zeros(3)) == 1.0
+
+        check.numpy_only()                         # a NumPy notebook's setup: every exercise, for good
+        refused(delegates, "the exercises of this notebook are written in NumPy")
+        try:
+            check.numpy_only(False)                # e.g. from a learner's answer cell
+        except check.CheckFailed as exc:
+            assert "cannot lift" in str(exc), exc
+        else:
+            raise SystemExit("numpy_only(False) lifted the notebook's rule")
+        refused(delegates, "the exercises of this notebook are written in NumPy")
+        check.numpy_only(True)
+        refused(delegates, "the exercises of this notebook are written in NumPy")
+        try:
+            check.numpy_only("no")
+        except TypeError:
+            pass
+        else:
+            raise SystemExit("numpy_only accepted a string")
+        print("ok")
+    ''')
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_a_notebook_that_mixes_numpy_and_pytorch_sets_the_rule_in_every_test_cell():
+    """Where test cells call check.numpy_only(True/False) (12), every test cell starts with it, so that no exercise
+    inherits the rule of the cell that ran before it; a notebook-wide numpy_only() in the setup needs none."""
+    import ast
+
+    from conftest import SOLUTIONS
+    from course_lib.exercises import exercises, nbgrader_meta, read
+
+    def rule_calls(source):
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))  # magics
+        return [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)
+                and ast.unparse(node.func) == "check.numpy_only"]
+
+    mixed = []
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        nb = read(path)
+        tests = [t for ex in exercises(nb) for t in ex.tests]
+        per_cell = [t for t in tests if rule_calls(t.source)]
+        setup = "".join(c.source for c in nb.cells if nbgrader_meta(c).get("grade_id") == "setup")
+        if not per_cell:
+            continue
+        mixed.append(path.stem)
+        assert not rule_calls(setup), f"{path.stem}: a notebook-wide numpy_only() and per-exercise rules at once"
+        for test in tests:
+            first = ast.parse(test.source).body[0]
+            assert (isinstance(first, ast.Expr) and isinstance(first.value, ast.Call)
+                    and ast.unparse(first.value.func) == "check.numpy_only" and len(first.value.args) == 1
+                    and isinstance(first.value.args[0], ast.Constant) and isinstance(first.value.args[0].value, bool)), \
+                f"{path.stem}/{test.grade_id}: the first statement must be check.numpy_only(True) or check.numpy_only(False)"
+    assert "12_batchnorm_residual" in mixed

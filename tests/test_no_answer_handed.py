@@ -11,9 +11,14 @@ thing `course_lib` offers, the way a learner who read the library would try: the
 library used to export, its private methods called with the exercise's arguments, and its
 classes built around the exercise's inputs. Each delegated exercise must earn zero. Notebook
 13 teaches what the capstone's library also does (the Nature DQN network, a replay buffer,
-epsilon-greedy acting, the TD target): its delegations replace those answers only. And the
+epsilon-greedy acting, the TD target), and its Checkpoint D1 asks about the learner's network
+(measuring the library's copy earns nothing): its delegations replace those answers only. And the
 NumPy notebooks (01-11, whose setup calls `check.numpy_only()`) give nothing for an exercise
-handed to PyTorch (06's MSE by `F.mse_loss`, 11's fast convolution by `F.conv2d`).
+handed to PyTorch (06's MSE by `F.mse_loss`, 11's fast convolution by `F.conv2d`), and neither do
+12's NumPy exercises (its test cells set the rule per exercise with `check.numpy_only(True/False)`);
+12's `BatchNormLayer`, whose text asks for the arithmetic written by hand, earns nothing with any of
+torch's normalisations (`batch_norm` under another name, `rms_norm` or `instance_norm`, each of
+which gives the right numbers).
 
 The delegating submissions keep only the setup, answer and test cells: their demonstrations
 (the training run, the evaluation, the video, the plots) are left out, as a learner may edit or
@@ -143,6 +148,33 @@ DQN_DELEGATIONS: dict[str, dict[str, str]] = {
             "        self.inner = nature_dqn(n_actions, in_frames)\n\n"
             "    def forward(self, frames):\n"
             "        return self.inner(frames)\n"),
+        # Checkpoint D1 asks about the learner's network: counting the library's parameters earns nothing
+        "checkpoint_d_layers": (
+            "from course_lib.rl import count_parameters, nature_dqn\n\n\n"
+            "def checkpoint_d_layers(n_actions, in_frames=4):\n"
+            "    net = nature_dqn(n_actions, in_frames)\n"
+            "    x, table = torch.zeros(1, in_frames, 84, 84), {}\n"
+            "    names = iter(['conv1', 'conv2', 'conv3', 'flatten', 'fc', 'out'])\n"
+            "    for layer in [*net.features, *net.head]:\n"
+            "        x = layer(x)\n"
+            "        if not isinstance(layer, nn.ReLU):\n"
+            "            table[next(names)] = (tuple(x.shape[1:]), count_parameters(layer))\n"
+            "    return table\n"),
+    },
+    "measures_the_library_network": {
+        "checkpoint_d_layers": (
+            "from course_lib.rl.networks import NatureDQN as LibraryDQN\n\n\n"
+            "def checkpoint_d_layers(n_actions, in_frames=4):\n"
+            "    net = LibraryDQN(n_actions, in_frames)\n"
+            "    seen = []\n"
+            "    hooks = [m.register_forward_hook(lambda m, i, o: seen.append((m, tuple(o.shape[1:]))))\n"
+            "             for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Flatten, nn.Linear))]\n"
+            "    with torch.no_grad():\n"
+            "        net(torch.zeros(1, in_frames, 84, 84, dtype=torch.uint8))\n"
+            "    for hook in hooks:\n"
+            "        hook.remove()\n"
+            "    names = ['conv1', 'conv2', 'conv3', 'flatten', 'fc', 'out']\n"
+            "    return {n: (shape, sum(p.numel() for p in m.parameters())) for n, (m, shape) in zip(names, seen)}\n"),
     },
     "subclasses_the_library_network": {
         "NatureDQN": (
@@ -171,8 +203,57 @@ TORCH_DELEGATIONS: dict[str, dict[str, dict[str, str]]] = {
         "                   torch.from_numpy(np.asarray(b, dtype=float)), stride=stride, padding=padding)\n"
         "    return out[0].numpy()\n")}},
 }
+_BN_LAYER_INIT = (
+    "class BatchNormLayer(nn.Module):\n"
+    "    def __init__(self, width, momentum=0.1, eps=1e-5):\n"
+    "        super().__init__()\n"
+    "        self.momentum, self.eps = momentum, eps\n"
+    "        self.weight = nn.Parameter(torch.ones(width))\n"
+    "        self.bias = nn.Parameter(torch.zeros(width))\n"
+    "        self.register_buffer('running_mean', torch.zeros(width))\n"
+    "        self.register_buffer('running_var', torch.ones(width))\n\n")
+_BN_RUNNING = (
+    "    def forward(self, x):\n"
+    "        if not self.training:\n"
+    "            return (x - self.running_mean) / torch.sqrt(self.running_var + self.eps) * self.weight + self.bias\n"
+    "        m, mean = x.shape[0], x.mean(dim=0)\n"
+    "        with torch.no_grad():\n"
+    "            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)\n"
+    "            self.running_var.mul_(1 - self.momentum).add_(self.momentum * x.var(dim=0))\n")
+
+#: 12 mixes NumPy and PyTorch exercises: its NumPy ones handed to PyTorch, and its hand-written batch-norm layer
+#: handed to any of torch's normalisations (each of these gives the right numbers), earn nothing
+MIXED_DELEGATIONS: dict[str, dict[str, dict[str, str]]] = {"12_batchnorm_residual": {
+    "delegates_to_pytorch": {
+        "batchnorm_forward": (
+            "import torch.nn.functional as F\n\n\n"
+            "def batchnorm_forward(X, gamma, beta, state, training, momentum=0.1, eps=1e-5):\n"
+            "    mean, var = torch.tensor(state['mean']), torch.tensor(state['var'])\n"
+            "    y = F.batch_norm(torch.as_tensor(np.asarray(X, dtype=float)), mean, var, torch.as_tensor(gamma),\n"
+            "                     torch.as_tensor(beta), training, momentum, eps)\n"
+            "    state['mean'], state['var'] = mean.numpy(), var.numpy()\n"
+            "    return y.numpy()\n"),
+        "residual_block_forward": (
+            "def residual_block_forward(X, W1, b1, W2, b2):\n"
+            "    X, W1, b1, W2, b2 = (torch.as_tensor(a) for a in (X, W1, b1, W2, b2))\n"
+            "    return torch.relu(X + torch.relu(X @ W1 + b1) @ W2 + b2).numpy()\n"),
+        "debug_batchnorm_layer": (
+            "from torch.nn.functional import batch_norm as normalise\n\n\n" + _BN_LAYER_INIT
+            + "    def forward(self, x):\n"
+              "        return normalise(x, self.running_mean, self.running_var, self.weight, self.bias, self.training,\n"
+              "                         self.momentum, self.eps)\n"),
+    },
+    "normalises_with_rms_norm": {"debug_batchnorm_layer": _BN_LAYER_INIT + _BN_RUNNING + (
+        "        centred = x - mean\n"
+        "        return torch.nn.functional.rms_norm(centred.T, (m,), eps=self.eps).T * self.weight + self.bias\n")},
+    "normalises_with_instance_norm": {"debug_batchnorm_layer": _BN_LAYER_INIT + (
+        "    def forward(self, x):\n"
+        "        out = torch.nn.functional.instance_norm(x.T[None], self.running_mean, self.running_var, self.weight,\n"
+        "                                                self.bias, self.training, self.momentum, self.eps)\n"
+        "        return out[0].T\n")},
+}}
 #: notebook -> student -> the exercises that delegate (the submission's other answers are the solution's)
-PARTIAL = {DQN_NOTEBOOK: DQN_DELEGATIONS, **TORCH_DELEGATIONS}
+PARTIAL = {DQN_NOTEBOOK: DQN_DELEGATIONS, **TORCH_DELEGATIONS, **MIXED_DELEGATIONS}
 PARTIAL_CASES = [(notebook, student) for notebook, students in PARTIAL.items() for student in students]
 
 
@@ -207,9 +288,10 @@ def batch(tmp_path_factory):
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{notebook}.ipynb")
     started = time.perf_counter()
-    # One batch. The control stands in for the canary; the training cell needs more than the suites' 5 s per
-    # cell, and PyTorch more than their 1 GB of address space (2 GB is `course grade`'s default).
-    done = grade(course / "submitted", "--no-feedback", "--no-canary", "--cell-timeout", "120", "--memory", "2048")
+    # One batch. The control stands in for the canary; notebook 14's cells get the room the variants suite gives
+    # them (its slowest took 29 s on a busy machine), and PyTorch more than the suites' 1 GB of address space
+    # (2 GB is `course grade`'s default).
+    done = grade(course / "submitted", "--no-feedback", "--no-canary", "--cell-timeout", "300", "--memory", "2048")
     seconds = time.perf_counter() - started
     assert done.returncode == 0, f"course grade failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     records = {}
