@@ -324,7 +324,9 @@ def _refuse_torch_mode() -> type:
 
     class _Refuse(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            raise _UsedTorch("it runs " + str(func).replace("aten.", "torch.").removesuffix(".default"))
+            op = str(func).replace("aten.", "torch.").removesuffix(".default")
+            # torch.tensor(...) and torch.as_tensor(...) reach the dispatcher as lift_fresh: name what was written
+            raise _UsedTorch("it makes a tensor with torch.tensor" if "lift_fresh" in op else "it runs " + op)
 
     return _Refuse
 
