@@ -40,6 +40,37 @@ VARIANTS: dict[str, list[Variant]] = {
             "def step(z):\n"
             "    \"\"\"Heaviside step, element-wise: 1.0 where z >= 0, else 0.0 (floats, same shape as z).\"\"\"\n"
             "    return (np.asarray(z) >= 0).astype(float)\n"),
+    }), Variant("other_forms", "McCulloch-Pitts by a loop over the lines, the sum by np.sum along the last axis, step by "
+                                   "np.heaviside, a neuron and a layer that compute X @ w + b inline", {
+        "mcculloch_pitts": (
+            "def mcculloch_pitts(inputs, threshold, inhibitory=None):\n"
+            "    \"\"\"Output (1 or 0) of a McCulloch-Pitts unit for one pattern of binary inputs.\"\"\"\n"
+            "    inputs = np.asarray(inputs)\n"
+            "    if inhibitory is None:\n"
+            "        inhibitory = np.zeros(inputs.shape, dtype=bool)\n"
+            "    inhibitory = np.asarray(inhibitory, dtype=bool)\n"
+            "    count = 0\n"
+            "    for x_i, blocks in zip(inputs, inhibitory):\n"
+            "        if blocks and x_i == 1:\n"
+            "            return 0\n"
+            "        if not blocks:\n"
+            "            count += int(x_i)\n"
+            "    return 1 if count >= threshold else 0\n"),
+        "weighted_sum": (
+            "def weighted_sum(x, w, b):\n"
+            "    return np.sum(x * w, axis=-1) + b\n"),
+        "step": (
+            "def step(z):\n"
+            "    z = np.asarray(z)\n"
+            "    return np.heaviside(z, 1.0)\n"),
+        "neuron": (
+            "def neuron(X, w, b, activation=None):\n"
+            "    f = step if activation is None else activation\n"
+            "    return f(np.dot(X, w) + b)\n"),
+        "debug_layer": (
+            "def layer(X, W, b):\n"
+            "    # the bias was missing, and W.T paired inputs with rows of W\n"
+            "    return np.where(np.dot(X, W) + b >= 0, 1.0, 0.0)\n"),
     })],
     # 02's tests leave the shuffle free (any shuffle drawn from the seed's generator): the issue's own
     # case, rng.choice without replacement, and another way of writing the same loop.
@@ -75,6 +106,47 @@ VARIANTS: dict[str, list[Variant]] = {
             "        if mistakes == 0:\n"
             "            break\n"
             "    return w, b, errors_per_epoch\n"),
+    }), Variant("other_forms", "labels by np.where, the update through perceptron_predict on a batch of one (as the text "
+                                   "allows), an index array shuffled in place by the seeded generator in every epoch, Adaline from "
+                                   "its gradient", {
+        "perceptron_predict": (
+            "def perceptron_predict(X, w, b):\n"
+            "    return np.where(X @ w + b >= 0, 1, 0)\n"),
+        "perceptron_update": (
+            "def perceptron_update(x, y, w, b, lr):\n"
+            "    y_hat = perceptron_predict(x[None, :], w, b)[0]\n"
+            "    if y_hat == y:\n"
+            "        return w, b\n"
+            "    return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)\n"),
+        "train_perceptron": (
+            "def train_perceptron(X, y, lr=1.0, epochs=100, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    order = np.arange(len(y))\n"
+            "    w, b = np.zeros(X.shape[1]), 0.0\n"
+            "    errors_per_epoch = []\n"
+            "    for epoch in range(epochs):\n"
+            "        rng.shuffle(order)              # a new order in every epoch, from the one generator\n"
+            "        mistakes = 0\n"
+            "        for i in order:\n"
+            "            if (X[i] @ w + b >= 0) != y[i]:\n"
+            "                mistakes += 1\n"
+            "            w, b = perceptron_update(X[i], y[i], w, b, lr)\n"
+            "        errors_per_epoch.append(mistakes)\n"
+            "        if not mistakes:\n"
+            "            break\n"
+            "    return w, b, errors_per_epoch\n"),
+        "adaline_step": (
+            "def adaline_step(X, y, w, b, lr):\n"
+            "    residual = np.asarray(y, dtype=float) - (X @ w + b)\n"
+            "    grad_w = -2.0 * X.T @ residual / len(residual)\n"
+            "    grad_b = -2.0 * np.mean(residual)\n"
+            "    return w - lr * grad_w, b - lr * grad_b\n"),
+        "debug_signed_update": (
+            "def signed_update(x, t, w, b, lr):\n"
+            "    # the step had the wrong sign, and the bias never moved\n"
+            "    if t * (np.dot(x, w) + b) > 0:\n"
+            "        return w, b\n"
+            "    return w + lr * t * x, b + lr * t\n"),
     })],
     "03_activations": [Variant("other_formulas", "sigmoid through tanh, softmax through log-sum-exp", {
         "sigmoid": (
@@ -89,6 +161,56 @@ VARIANTS: dict[str, list[Variant]] = {
             "    top = np.max(z, axis=axis, keepdims=True)\n"
             "    lse = top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))\n"
             "    return np.exp(z - lse)\n"),
+    }), Variant("other_forms", "ReLU by np.where and np.heaviside, tanh as 2·sigmoid(2z) − 1 (as the text suggests), the "
+                                   "Jacobian by broadcasting, an if-chain layer, an inline stable policy, log-softmax by "
+                                   "np.logaddexp.reduce", {
+        "relu": (
+            "def relu(z):\n"
+            "    z = np.asarray(z)\n"
+            "    return np.where(z > 0, z, 0.0)\n"
+            "\n"
+            "\n"
+            "def relu_grad(z):\n"
+            "    return np.heaviside(np.asarray(z, dtype=float), 0.0)\n"),
+        "tanh": (
+            "def tanh(z):\n"
+            "    return 2.0 * sigmoid(2.0 * np.asarray(z, dtype=float)) - 1.0\n"
+            "\n"
+            "\n"
+            "def tanh_grad(z):\n"
+            "    t = tanh(z)\n"
+            "    return (1.0 - t) * (1.0 + t)\n"),
+        "softmax_jacobian": (
+            "def softmax_jacobian(z):\n"
+            "    s = softmax(z)\n"
+            "    return s[:, None] * (np.eye(len(s)) - s[None, :])\n"),
+        "checkpoint_a_layer": (
+            "def checkpoint_a_layer(X, W, b, activation):\n"
+            "    if activation not in ('linear', 'relu', 'sigmoid', 'tanh', 'softmax'):\n"
+            "        raise ValueError(f'activation must be linear, relu, sigmoid, tanh or softmax, not {activation!r}')\n"
+            "    z = np.dot(X, W) + b\n"
+            "    if activation == 'relu':\n"
+            "        return relu(z)\n"
+            "    if activation == 'sigmoid':\n"
+            "        return sigmoid(z)\n"
+            "    if activation == 'tanh':\n"
+            "        return tanh(z)\n"
+            "    if activation == 'softmax':\n"
+            "        return softmax(z, axis=-1)\n"
+            "    return z\n"),
+        "checkpoint_a_policy": (
+            "def checkpoint_a_policy(state_features, W, b):\n"
+            "    scores = state_features @ W + b\n"
+            "    scores = scores - scores.max(axis=-1, keepdims=True)\n"
+            "    e = np.exp(scores)\n"
+            "    return e / e.sum(axis=-1, keepdims=True)\n"),
+        "checkpoint_a_greedy_action": (
+            "def checkpoint_a_greedy_action(q_values):\n"
+            "    return np.asarray(q_values).argmax(axis=-1)\n"),
+        "debug_log_softmax": (
+            "def log_softmax(z):\n"
+            "    z = np.asarray(z, dtype=float)\n"
+            "    return z - np.logaddexp.reduce(z, axis=-1, keepdims=True)\n"),
     })],
     # 04's tests leave free: how the samplers draw (another random stream), the XOR weights (another plan).
     "04_multilayer_perceptrons": [Variant("other_streams", "XOR from two 'one but not the other' units; samplers "
@@ -139,6 +261,16 @@ VARIANTS: dict[str, list[Variant]] = {
             "        Z = np.dot(A, W) + b[None, :]\n"
             "        A = Z if i == last else np.where(Z > 0, Z, 0.0)\n"
             "    return A\n"),
+    }), Variant("earlier_relu", "q_values with the learner's own relu from notebook 03, loaded through course_lib.earlier "
+                "as section 6's demonstration loads it", {
+        "debug_q_values": (
+            "relu_03 = earlier.load(\"03_activations\", \"relu\")     # my ReLU from notebook 03\n\n\n"
+            "def q_values(states, layers):\n"
+            "    A = np.asarray(states, dtype=float)\n"
+            "    for i, (W, b) in enumerate(layers):\n"
+            "        Z = A @ W + b\n"
+            "        A = Z if i == len(layers) - 1 else relu_03(Z)\n"
+            "    return A\n"),
     })],
     "06_loss_functions": [Variant("other_formulas", "MSE as a dot product, BCE through logaddexp, Huber as a sum of two parts", {
         "mse": (
@@ -165,6 +297,14 @@ VARIANTS: dict[str, list[Variant]] = {
             "def huber_grad(pred, target, delta=1.0):\n"
             "    r = np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)\n"
             "    return np.where(np.abs(r) <= delta, r, delta * np.sign(r)) / r.size\n"),
+    }), Variant("earlier_forward", "Checkpoint B1 runs the learner's own mlp_forward from notebook 05, loaded through "
+                "course_lib.earlier as the demonstration after B2 loads it", {
+        "checkpoint_b_classifier_loss": (
+            "mlp_forward = earlier.load(\"05_forward_propagation\", \"mlp_forward\")     # my forward pass from notebook 05\n\n\n"
+            "def checkpoint_b_classifier_loss(X, labels, layers):\n"
+            "    activations = [lambda z: np.maximum(z, 0.0)] * (len(layers) - 1) + [lambda z: z]\n"
+            "    logits, _ = mlp_forward(X, layers, activations)\n"
+            "    return cross_entropy_with_logits(logits, labels)\n"),
     })],
     "08_gradient_descent": [Variant("other_formulas", "steps written with loops and np.subtract, the limit from eigh", {
         "sgd_step": (
@@ -185,6 +325,28 @@ VARIANTS: dict[str, list[Variant]] = {
             "        new_v.append(v)\n"
             "        new_p.append(p - v * lr)\n"
             "    return new_p, new_v\n"),
+    }), Variant("adam_efficient_form", "Adam written as in section 2 of Kingma & Ba (2015): the corrections folded into the "
+                                       "step size and eps scaled to match, the same numbers", {
+        "adam_step": (
+            "def adam_init(params):\n"
+            "    zeros = lambda: [np.zeros(np.shape(p)) for p in params]\n"
+            "    return dict(t=0, m=zeros(), v=zeros())\n"
+            "\n"
+            "\n"
+            "def adam_step(params, grads, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    t = state['t'] + 1\n"
+            "    root = np.sqrt(1.0 - beta2 ** t)\n"
+            "    step_size = lr * root / (1.0 - beta1 ** t)\n"
+            "    m = [beta1 * a + (1.0 - beta1) * g for a, g in zip(state['m'], grads)]\n"
+            "    v = [beta2 * b + (1.0 - beta2) * np.square(g) for b, g in zip(state['v'], grads)]\n"
+            "    new = [p - step_size * a / (np.sqrt(b) + eps * root) for p, a, b in zip(params, m, v)]\n"
+            "    return new, dict(t=t, m=m, v=v)\n"),
+        "debug_adam_update": (
+            "def adam_update(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    m = beta1 * m + (1.0 - beta1) * g\n"
+            "    v = beta2 * v + (1.0 - beta2) * np.square(g)\n"
+            "    root = np.sqrt(1.0 - beta2 ** t)\n"
+            "    return theta - lr * root / (1.0 - beta1 ** t) * m / (np.sqrt(v) + eps * root), m, v\n"),
     })],
     "07_backpropagation": [Variant("other_code", "a loop-based numerical gradient, sigmoid through tanh, one-hot from np.eye, the backward pass over reversed pairs, XOR from another start", {
         'numerical_gradient': (
@@ -238,6 +400,32 @@ VARIANTS: dict[str, list[Variant]] = {
             '                                              [relu_backward, identity_backward])\n'
             '        W1 = W1 - lr * dW1; b1 = b1 - lr * db1; W2 = W2 - lr * dW2; b2 = b2 - lr * db2\n'
             '    return [(W1, b1), (W2, b2)]\n'),
+    }), Variant("reuses_earlier", "reuses the learner's earlier notebooks through course_lib.earlier, as the "
+                                  "demonstrations do: 03's sigmoid_grad, 06's cross-entropy gradient, 05's mlp_forward", {
+        # notebook 06's cross_entropy_with_logits_grad is this exercise's gradient: Exercise 5 answered by one assignment
+        "softmax_cross_entropy_backward": (
+            'softmax_cross_entropy_backward = earlier.load("06_loss_functions", "cross_entropy_with_logits_grad")\n'),
+        "sigmoid_backward": (
+            'sigmoid_grad = earlier.load("03_activations", "sigmoid_grad")\n'
+            '\n'
+            '\n'
+            'def sigmoid_backward(dA, Z):\n'
+            '    return dA * sigmoid_grad(Z)\n'),
+        "train_xor": (
+            'mlp_forward = earlier.load("05_forward_propagation", "mlp_forward")\n'
+            '\n'
+            '\n'
+            'def train_xor(seed, hidden=32, lr=0.5, steps=500):\n'
+            '    X, y = logic_gate("XOR")\n'
+            '    rng = np.random.default_rng(seed)\n'
+            '    layers = [(rng.normal(scale=1.0, size=(2, hidden)), np.zeros(hidden)),\n'
+            '              (rng.normal(scale=np.sqrt(2.0 / hidden), size=(hidden, 2)), np.zeros(2))]\n'
+            '    for _ in range(steps):\n'
+            '        logits, cache = mlp_forward(X, layers, [lambda z: np.maximum(z, 0.0), lambda z: z])\n'
+            '        grads = mlp_backward(softmax_cross_entropy_backward(logits, y), cache, layers,\n'
+            '                             [relu_backward, identity_backward])\n'
+            '        layers = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(layers, grads)]\n'
+            '    return layers\n'),
     })],
     "09_training_loop": [Variant("other_code", "minibatches from a reversed shuffle, accuracy via a comparison count, fit written another way, other checkpoint C hyperparameters", {
         'minibatches': (
@@ -303,6 +491,44 @@ VARIANTS: dict[str, list[Variant]] = {
             '        history["train_loss"].append(total / count)\n'
             '        history["val_loss"].append(loss_fn(predict(params, X_val), y_val))\n'
             '    return params, history\n'),
+    }), Variant("reuses_earlier", "reuses the learner's earlier notebooks through course_lib.earlier, as the "
+                                  "demonstrations do (05's mlp_forward, 07's backward passes, 08's sgd_step); batches "
+                                  "from rng.choice without replacement", {
+        "minibatches": (
+            "def minibatches(n, batch_size, rng):\n"
+            "    order = rng.choice(n, size=n, replace=False)\n"
+            "    start = 0\n"
+            "    while start < n:\n"
+            "        yield order[start:start + batch_size]\n"
+            "        start += batch_size\n"),
+        "checkpoint_c_gradients": (
+            'mlp_forward = earlier.load("05_forward_propagation", "mlp_forward")\n'
+            'mlp_backward, softmax_cross_entropy_backward = earlier.load("07_backpropagation", "mlp_backward",\n'
+            '                                                            "softmax_cross_entropy_backward")\n'
+            '\n'
+            '\n'
+            'def checkpoint_c_gradients(X, y, layers):\n'
+            '    logits, cache = mlp_forward(X, layers, [lambda z: np.maximum(z, 0.0), lambda z: z])\n'
+            '    top = logits.max(axis=1, keepdims=True)\n'
+            '    loss = float(np.mean(top[:, 0] + np.log(np.exp(logits - top).sum(axis=1)) - logits[np.arange(len(y)), y]))\n'
+            '    grads = mlp_backward(softmax_cross_entropy_backward(logits, y), cache, layers,\n'
+            '                         [lambda dA, Z: dA * (Z > 0), lambda dA, Z: dA])\n'
+            '    return loss, grads\n'),
+        "checkpoint_c_train": (
+            'sgd_step = earlier.load("08_gradient_descent", "sgd_step")\n'
+            '\n'
+            '\n'
+            'def checkpoint_c_train(X, y, n_classes, seed):\n'
+            '    rng = np.random.default_rng(seed)\n'
+            '    n_in, h = X.shape[1], 32\n'
+            '    params = [rng.normal(size=(n_in, h)) * np.sqrt(2.0 / n_in), np.zeros(h),\n'
+            '              rng.normal(size=(h, n_classes)) * np.sqrt(1.0 / h), np.zeros(n_classes)]\n'
+            '    for _ in range(50):\n'
+            '        for idx in minibatches(len(X), 32, rng):\n'
+            '            _, ((dW1, db1), (dW2, db2)) = checkpoint_c_gradients(X[idx], y[idx],\n'
+            '                                                                [tuple(params[:2]), tuple(params[2:])])\n'
+            '            params = sgd_step(params, [dW1, db1, dW2, db2], 0.2)\n'
+            '    return [tuple(params[:2]), tuple(params[2:])]\n'),
     })],
     "11_convolutional_networks": [Variant("other_code", "size via math.floor, loops over kernel offsets, as_strided with einsum, pooling by loops, im2col by sliding_window_view", {
         "conv_output_size": (
@@ -347,6 +573,28 @@ VARIANTS: dict[str, list[Variant]] = {
             "    view = np.lib.stride_tricks.sliding_window_view(x, (kernel_h, kernel_w), axis=(1, 2))\n"
             "    view = view[:, ::stride, ::stride]\n"
             "    return np.moveaxis(view, 0, 2).reshape(view.shape[1] * view.shape[2], -1)\n"),
+    }), Variant("kernel_offsets", "conv2d_fast as a loop over the kH x kW offsets inside the window (its text allows "
+                                  "it: no loop over the output positions), pooling as a maximum over the offsets", {
+        "conv2d_fast": (
+            "def conv2d_fast(x, w, b, stride=1, padding=0):\n"
+            "    c_out, c_in, kh, kw = w.shape\n"
+            "    xp = np.pad(np.asarray(x, dtype=float), ((0, 0), (padding, padding), (padding, padding)))\n"
+            "    out_h, out_w = (xp.shape[1] - kh) // stride + 1, (xp.shape[2] - kw) // stride + 1\n"
+            "    y = np.broadcast_to(np.asarray(b, dtype=float)[:, None, None], (c_out, out_h, out_w)).copy()\n"
+            "    for u in range(kh):\n"
+            "        for v in range(kw):\n"
+            "            shifted = xp[:, u:u + stride * (out_h - 1) + 1:stride, v:v + stride * (out_w - 1) + 1:stride]\n"
+            "            y += np.tensordot(w[:, :, u, v], shifted, axes=([1], [0]))\n"
+            "    return y\n"),
+        "max_pool2d": (
+            "def max_pool2d(x, size=2, stride=2):\n"
+            "    c, h, w = x.shape\n"
+            "    out_h, out_w = (h - size) // stride + 1, (w - size) // stride + 1\n"
+            "    best = np.full((c, out_h, out_w), -np.inf)\n"
+            "    for u in range(size):\n"
+            "        for v in range(size):\n"
+            "            best = np.maximum(best, x[:, u:u + stride * (out_h - 1) + 1:stride, v:v + stride * (out_w - 1) + 1:stride])\n"
+            "    return best\n"),
     })],
     # 12 pins every value (a batch-norm forward pass and a residual block have one right answer), so its variant
     # is other correct code: np.var with ddof, a lerp-style update, np.where for ReLU, F.relu, buffers via lerp_.
@@ -400,10 +648,56 @@ VARIANTS: dict[str, list[Variant]] = {
             "            self.running_mean.lerp_(mean[0], self.momentum)\n"
             "            self.running_var.lerp_(x.var(dim=0, unbiased=True), self.momentum)\n"
             "        return (x - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias\n"),
+    }), Variant("in_place_state", "running averages updated in place in the caller's arrays (the text allows it, as "
+                                  "PyTorch updates its buffers), buffers replaced by detached tensors, torch.var_mean", {
+        "batchnorm_forward": (
+            "def batchnorm_forward(X, gamma, beta, state, training, momentum=0.1, eps=1e-5):\n"
+            "    X = np.asarray(X, dtype=float)\n"
+            "    if training:\n"
+            "        mean, var = X.mean(axis=0), X.var(axis=0)\n"
+            "        state['mean'] *= 1 - momentum\n"
+            "        state['mean'] += momentum * mean\n"
+            "        state['var'] *= 1 - momentum\n"
+            "        state['var'] += momentum * X.var(axis=0, ddof=1)\n"
+            "    else:\n"
+            "        mean, var = state['mean'], state['var']\n"
+            "    return (X - mean) * (gamma / np.sqrt(var + eps)) + beta\n"),
+        "residual_block": (
+            "class ResidualBlock(nn.Module):\n"
+            "    def __init__(self, width, normalised=True):\n"
+            "        super().__init__()\n"
+            "        make_norm = (lambda: nn.BatchNorm1d(width)) if normalised else nn.Identity\n"
+            "        self.linear1 = nn.Linear(width, width)\n"
+            "        self.norm1 = make_norm()\n"
+            "        self.linear2 = nn.Linear(width, width)\n"
+            "        self.norm2 = make_norm()\n\n"
+            "    def forward(self, x):\n"
+            "        branch = self.norm2(self.linear2(self.norm1(self.linear1(x)).clamp(min=0)))\n"
+            "        return torch.clamp(x + branch, min=0)\n"),
+        "debug_batchnorm_layer": (
+            "class BatchNormLayer(nn.Module):\n"
+            "    def __init__(self, width, momentum=0.1, eps=1e-5):\n"
+            "        super().__init__()\n"
+            "        self.momentum, self.eps = momentum, eps\n"
+            "        self.weight = nn.Parameter(torch.ones(width))\n"
+            "        self.bias = nn.Parameter(torch.zeros(width))\n"
+            "        self.register_buffer('running_mean', torch.zeros(width))\n"
+            "        self.register_buffer('running_var', torch.ones(width))\n\n"
+            "    def forward(self, x):\n"
+            "        if self.training:\n"
+            "            m = x.shape[0]\n"
+            "            var, mean = torch.var_mean(x, dim=0, correction=0)\n"
+            "            self.running_mean = ((1 - self.momentum) * self.running_mean + self.momentum * mean).detach()\n"
+            "            self.running_var = ((1 - self.momentum) * self.running_var\n"
+            "                                + self.momentum * var * m / (m - 1)).detach()\n"
+            "        else:\n"
+            "            mean, var = self.running_mean, self.running_var\n"
+            "        return (x - mean) / (var + self.eps).sqrt() * self.weight + self.bias\n"),
     })],
     # 13's tests leave the random streams free (which action a seeded epsilon-greedy draws, which rows a seeded
-    # replay buffer samples, with or without replacement) and the resize library (PIL's bilinear filter is the same
-    # antialiased filter as torch's, within one grey level).
+    # replay buffer samples, with or without replacement: the text allows both) and the resize library (PIL's bilinear
+    # filter is the same antialiased filter as torch's, within one grey level). Its text also lets dqn_update call the
+    # learner's td_target, and Checkpoint D1 measure the learner's NatureDQN with forward hooks as section 5 does.
     "13_dqn_network": [Variant("other_streams", "epsilon-greedy drawing the action first, a deque replay sampled without "
                                                 "replacement, PIL resize, luminance by a dot product, a deque frame stack", {
         "epsilon_greedy": (
@@ -424,7 +718,7 @@ VARIANTS: dict[str, list[Variant]] = {
             "    def __len__(self):\n"
             "        return len(self.memory)\n\n"
             "    def sample(self, batch_size, rng):\n"
-            "        rows = [self.memory[i] for i in rng.choice(len(self.memory), size=batch_size, replace=batch_size > len(self.memory))]\n"
+            "        rows = [self.memory[i] for i in rng.choice(len(self.memory), size=batch_size, replace=False)]\n"
             "        obs, actions, rewards, next_obs, terminated = zip(*rows)\n"
             "        return {'obs': np.stack(obs), 'actions': np.array(actions, dtype=np.int64),\n"
             "                'rewards': np.array(rewards, dtype=np.float32), 'next_obs': np.stack(next_obs),\n"
@@ -450,6 +744,86 @@ VARIANTS: dict[str, list[Variant]] = {
             "    def step(self, frame):\n"
             "        self.frames.append(np.copy(frame))\n"
             "        return np.array(self.frames)\n"),
+    }), Variant("reuses_pieces", "dqn_update through its own td_target and F.huber_loss, Checkpoint D1 measured on its own "
+                                 "NatureDQN with forward hooks, a replay sampled by a permutation, vectorised returns, "
+                                 "float32 luminance, rounding half up, a ring-array frame stack", {
+        "discounted_return": (
+            "def discounted_return(rewards, gamma):\n"
+            "    r = np.asarray(rewards, dtype=float)\n"
+            "    return float(np.dot(r, gamma ** np.arange(r.size)))\n"),
+        "luminance": (
+            "def luminance(rgb):\n"
+            "    x = np.asarray(rgb).astype(np.float32)\n"
+            "    return 0.2126 * x[:, :, 0] + 0.7152 * x[:, :, 1] + 0.0722 * x[:, :, 2]\n"),
+        "preprocess": (
+            "def preprocess(frame, previous_frame):\n"
+            "    y = torch.as_tensor(luminance(np.maximum(previous_frame, frame)), dtype=torch.float32)\n"
+            "    y = F.interpolate(y.unsqueeze(0).unsqueeze(0), size=(84, 84), mode='bilinear', antialias=True,\n"
+            "                      align_corners=False).squeeze(0).squeeze(0)\n"
+            "    return np.clip(np.floor(y.numpy() + 0.5), 0, 255).astype(np.uint8)\n"),
+        "FrameStack": (
+            "class FrameStack:\n"
+            "    def __init__(self, k=4):\n"
+            "        self.k = k\n"
+            "        self.stack = None\n\n"
+            "    def reset(self, frame):\n"
+            "        frame = np.asarray(frame)\n"
+            "        self.stack = np.repeat(frame[None], self.k, axis=0)\n"
+            "        return self.stack.copy()\n\n"
+            "    def step(self, frame):\n"
+            "        self.stack = np.roll(self.stack, -1, axis=0)\n"
+            "        self.stack[-1] = frame\n"
+            "        return self.stack.copy()\n"),
+        "epsilon_greedy": (
+            "def epsilon_greedy(q_values, epsilon, rng):\n"
+            "    q = np.asarray(q_values)\n"
+            "    explore = rng.uniform(0.0, 1.0) < epsilon\n"
+            "    return int(rng.choice(q.size)) if explore else int(np.flatnonzero(q == q.max())[0])\n"),
+        "td_target": (
+            "def td_target(rewards, next_q_target, terminated, gamma):\n"
+            "    best = torch.max(next_q_target.detach(), dim=1)[0]\n"
+            "    return torch.where(terminated > 0.5, rewards, rewards + gamma * best)\n"),
+        "ReplayBuffer": (
+            "class ReplayBuffer:\n"
+            "    def __init__(self, capacity, obs_shape, obs_dtype=np.float32):\n"
+            "        self.capacity, self.count, self.next = capacity, 0, 0\n"
+            "        self.data = {'obs': np.empty((capacity, *obs_shape), obs_dtype),\n"
+            "                     'actions': np.empty(capacity, np.int64), 'rewards': np.empty(capacity, np.float32),\n"
+            "                     'next_obs': np.empty((capacity, *obs_shape), obs_dtype),\n"
+            "                     'terminated': np.empty(capacity, np.float32)}\n\n"
+            "    def add(self, obs, action, reward, next_obs, terminated):\n"
+            "        row = dict(obs=obs, actions=action, rewards=reward, next_obs=next_obs, terminated=terminated)\n"
+            "        for key, value in row.items():\n"
+            "            self.data[key][self.next] = value\n"
+            "        self.next = (self.next + 1) % self.capacity\n"
+            "        self.count = min(self.count + 1, self.capacity)\n\n"
+            "    def __len__(self):\n"
+            "        return self.count\n\n"
+            "    def sample(self, batch_size, rng):\n"
+            "        idx = rng.permutation(self.count)[:batch_size]\n"
+            "        return {key: array[idx] for key, array in self.data.items()}\n"),
+        "debug_dqn_update": (
+            "def dqn_update(online, target, optimizer, batch, gamma):\n"
+            "    q = online(batch['obs'])\n"
+            "    q_taken = q[torch.arange(q.shape[0]), batch['actions']]\n"
+            "    y = td_target(batch['rewards'], target(batch['next_obs']), batch['terminated'], gamma)\n"
+            "    loss = F.huber_loss(q_taken, y, delta=1.0)\n"
+            "    optimizer.zero_grad()\n"
+            "    loss.backward()\n"
+            "    optimizer.step()\n"
+            "    return float(loss.detach())\n"),
+        "checkpoint_d_layers": (
+            "def checkpoint_d_layers(n_actions, in_frames=4):\n"
+            "    net = NatureDQN(n_actions, in_frames)\n"
+            "    measured = []\n"
+            "    hooks = [m.register_forward_hook(lambda m, i, o: measured.append((m, tuple(o.shape[1:]))))\n"
+            "             for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Flatten, nn.Linear))]\n"
+            "    with torch.no_grad():\n"
+            "        net(torch.zeros(1, in_frames, 84, 84, dtype=torch.uint8))\n"
+            "    for hook in hooks:\n"
+            "        hook.remove()\n"
+            "    names = ['conv1', 'conv2', 'conv3', 'flatten', 'fc', 'out']\n"
+            "    return {name: (shape, sum(p.numel() for p in m.parameters())) for name, (m, shape) in zip(names, measured)}\n"),
     })],
     "14_capstone": [Variant("other_draws", "epsilon-greedy drawing the explore mask first, epsilon by another formula", {
         "choose_actions": (
@@ -514,6 +888,28 @@ VARIANTS: dict[str, list[Variant]] = {
             "        hidden = hidden * mask\n"
             "        masks.append(mask)\n"
             "    return hidden @ params[-2] + params[-1], masks\n"),
+    }), Variant("reuses_dropout_forward", "the debug exercise lets dropout_forward do the dropping, as its text allows; "
+                                          "early stopping keeps the best with np.copy and counts with a for/else", {
+        "debug_dropout_mlp_forward": (
+            "def dropout_mlp_forward(params, X, p, rng, training):\n"
+            "    A, masks = X, []\n"
+            "    for k in range(0, len(params) - 2, 2):\n"
+            "        A, mask = dropout_forward(np.maximum(A @ params[k] + params[k + 1], 0.0), p, rng, training)\n"
+            "        masks.append(mask)\n"
+            "    return A @ params[-2] + params[-1], masks\n"),
+        "train_with_early_stopping": (
+            "def train_with_early_stopping(params, train_epoch, val_loss, patience, max_epochs):\n"
+            "    losses, best, best_epoch, waited = [], None, 0, 0\n"
+            "    for epoch in range(1, max_epochs + 1):\n"
+            "        params = train_epoch(params)\n"
+            "        losses.append(float(np.asarray(val_loss(params))))\n"
+            "        if best is None or losses[-1] < min(losses[:-1]):\n"
+            "            best, best_epoch, waited = [np.copy(w) for w in params], epoch, 0\n"
+            "            continue\n"
+            "        waited += 1\n"
+            "        if waited == patience:\n"
+            "            break\n"
+            "    return best, best_epoch, losses\n"),
     })],
 }
 

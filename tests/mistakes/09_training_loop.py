@@ -14,6 +14,12 @@ _FIT_EVAL = '''        for name, (inputs, labels) in (("train", (X, y)), ("val",
             history[name + "_acc"].append(float(accuracy(outputs, labels)))
 '''
 
+_FIT_STD = '''    X, y = train
+    X_val, y_val = val
+    history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
+    state = None
+'''
+
 _C1_HEAD = '''def checkpoint_c_gradients(X, y, layers):
     (W1, b1), (W2, b2) = layers
     m = len(y)
@@ -50,54 +56,77 @@ MISTAKES = {
             "does not shuffle: the batches come in the order 0, 1, 2, ...",
             _MB_HEAD + "    order = np.arange(n)\n"
             "    for start in range(0, n, batch_size):\n        yield order[start:start + batch_size]\n",
+            'rng.permutation(n)',
         ),
         (
             "drops the last, smaller batch",
             _MB_HEAD + "    order = rng.permutation(n)\n"
             "    for start in range(0, n - batch_size + 1, batch_size):\n        yield order[start:start + batch_size]\n",
+            'keep the last, smaller batch',
         ),
         (
             "shuffles with NumPy's global generator instead of rng",
             _MB_HEAD + "    order = np.random.permutation(n)\n"
             "    for start in range(0, n, batch_size):\n        yield order[start:start + batch_size]\n",
+            'not from np.random.permutation',
         ),
         (
             "makes its own generator with a fixed seed",
             _MB_HEAD + "    order = np.random.default_rng(0).permutation(n)\n"
             "    for start in range(0, n, batch_size):\n        yield order[start:start + batch_size]\n",
+            'not from a generator with a fixed seed of your own',
         ),
         (
             "draws every batch separately, so some examples repeat and others are skipped",
             _MB_HEAD + "    for start in range(0, n, batch_size):\n"
             "        yield rng.integers(0, n, size=min(batch_size, n - start))\n",
+            'drawing each batch separately',
         ),
         (
             "stops one index early (range(0, n - 1, batch_size))",
             _MB_HEAD + "    order = rng.permutation(n)\n"
             "    for start in range(0, n - 1, batch_size):\n        yield order[start:start + batch_size]\n",
+            'range(0, n, batch_size)',
+        ),
+        (
+            "shuffles only inside fixed chunks: batch k always holds the indices k*b to (k+1)*b - 1",
+            _MB_HEAD + "    for start in range(0, n, batch_size):\n"
+            "        yield rng.permutation(np.arange(start, min(start + batch_size, n)))\n",
+            "only shuffled inside fixed chunks",
+        ),
+        (
+            "shuffles a copy of the generator, so every epoch gets the same order",
+            _MB_HEAD + "    import copy\n    order = copy.deepcopy(rng).permutation(n)\n"
+            "    for start in range(0, n, batch_size):\n        yield order[start:start + batch_size]\n",
+            "every call must draw a new order",
         ),
     ],
     "accuracy": [
         (
             "takes the argmax down the columns (axis=0)",
             "def accuracy(outputs, labels):\n    return float(np.mean(np.argmax(outputs, axis=0) == labels))\n",
+            'axis=0 would give one per column',
         ),
         (
             "returns the number of correct rows, not the fraction",
             "def accuracy(outputs, labels):\n    return int(np.sum(np.argmax(outputs, axis=1) == labels))\n",
+            'not a count',
         ),
         (
             "returns a percentage",
             "def accuracy(outputs, labels):\n    return 100.0 * np.mean(np.argmax(outputs, axis=1) == labels)\n",
+            'not a count or a percentage',
         ),
         (
             "compares the largest value, not its column, with the label",
             "def accuracy(outputs, labels):\n    return float(np.mean(np.max(outputs, axis=1) == labels))\n",
+            'the column of its largest entry',
         ),
         (
             "integer division rounds the fraction down to 0",
             "def accuracy(outputs, labels):\n"
             "    return np.sum(np.argmax(outputs, axis=1) == labels) // len(labels)\n",
+            'a number between 0 and 1',
         ),
     ],
     "fit": [
@@ -119,6 +148,7 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return params, history
 ''',
+            'the validation set, not the training set',
         ),
         (
             "draws the batches once and reuses them in every epoch",
@@ -135,6 +165,7 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return params, history
 ''',
+            'every epoch gets a new order',
         ),
         (
             "starts the optimiser state again at every epoch",
@@ -150,6 +181,7 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return params, history
 ''',
+            'state = None once',
         ),
         (
             "records the mean of the batch losses during the epoch as the training loss",
@@ -172,6 +204,7 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return params, history
 ''',
+            'on the whole training set with the new params',
         ),
         (
             "counts the epochs for on_epoch from 0",
@@ -187,6 +220,7 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return params, history
 ''',
+            'epochs counted from 1',
         ),
         (
             "returns only the history",
@@ -202,6 +236,51 @@ MISTAKES = {
             on_epoch(epoch, params, history)
     return history
 ''',
+            'return params, history',
+        ),
+        (
+            "shuffles with a generator of its own, seeded once with 0, instead of rng",
+            _FIT_HEAD + _FIT_STD + '''    own = np.random.default_rng(0)
+    for epoch in range(1, epochs + 1):
+        for idx in minibatches(len(X), batch_size, own):
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params, state = step(params, grads, state)
+''' + _FIT_EVAL + '''        if on_epoch is not None:
+            on_epoch(epoch, params, history)
+    return params, history
+''',
+            "not a generator with a fixed seed of your own",
+        ),
+        (
+            "works on a copy of the generator, so every call repeats the same shuffles",
+            _FIT_HEAD + "    import copy\n    rng = copy.deepcopy(rng)\n" + _FIT_STD + '''    for epoch in range(1, epochs + 1):
+        for idx in minibatches(len(X), batch_size, rng):
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params, state = step(params, grads, state)
+''' + _FIT_EVAL + '''        if on_epoch is not None:
+            on_epoch(epoch, params, history)
+    return params, history
+''',
+            "not a copy of it",
+        ),
+        (
+            "ignores loss_fn and computes the cross-entropy itself",
+            _FIT_HEAD + _FIT_STD + '''    def ce(outputs, labels):
+        top = outputs.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(outputs - top).sum(axis=1)) + top[:, 0] - outputs[np.arange(len(labels)), labels]))
+    for epoch in range(1, epochs + 1):
+        for idx in minibatches(len(X), batch_size, rng):
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params, state = step(params, grads, state)
+        for name, (inputs, labels) in (("train", (X, y)), ("val", (X_val, y_val))):
+            outputs = predict(params, inputs)
+            history[name + "_loss"].append(ce(outputs, labels))
+            history[name + "_acc"].append(float(accuracy(outputs, labels)))
+        if on_epoch is not None:
+            on_epoch(epoch, params, history)
+    return params, history
+''',
+            "the loss_fn you are given",
         ),
     ],
     "checkpoint_c_gradients": [
@@ -210,6 +289,7 @@ MISTAKES = {
             _C1_HEAD + _C1_STABLE + '''    delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [(X.T @ delta1, delta1.sum(axis=0)), (H.T @ delta2, delta2.sum(axis=0))]
 ''',
+            'same factor',
         ),
         (
             "leaves out the ReLU's derivative in the backward pass",
@@ -217,6 +297,7 @@ MISTAKES = {
     delta1 = delta2 @ W2.T
     return loss, [(X.T @ delta1, delta1.sum(axis=0)), (H.T @ delta2, delta2.sum(axis=0))]
 ''',
+            'only where its input was positive',
         ),
         (
             "uses Z1 (before the ReLU) instead of H for dW2",
@@ -224,6 +305,7 @@ MISTAKES = {
     delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [(X.T @ delta1, delta1.sum(axis=0)), (Z1.T @ delta2, delta2.sum(axis=0))]
 ''',
+            'H after the ReLU, not Z1',
         ),
         (
             "softmax without subtracting the largest logit (overflows)",
@@ -236,6 +318,7 @@ MISTAKES = {
     delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [(X.T @ delta1, delta1.sum(axis=0)), (H.T @ delta2, delta2.sum(axis=0))]
 ''',
+            "subtract each row's own largest logit",
         ),
         (
             "sums the loss over the batch instead of averaging it",
@@ -244,6 +327,7 @@ MISTAKES = {
     delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [(X.T @ delta1, delta1.sum(axis=0)), (H.T @ delta2, delta2.sum(axis=0))]
 ''',
+            'the mean over the rows',
         ),
         (
             "sums the bias gradients over the wrong axis",
@@ -251,6 +335,7 @@ MISTAKES = {
     delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [(X.T @ delta1, delta1.sum(axis=1)), (H.T @ delta2, delta2.sum(axis=1))]
 ''',
+            'sum delta over the rows (axis=0)',
         ),
         (
             "returns the gradients as a flat list [dW1, db1, dW2, db2]",
@@ -258,6 +343,20 @@ MISTAKES = {
     delta1 = (delta2 @ W2.T) * (Z1 > 0)
     return loss, [X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)]
 ''',
+            'one (dW, db) pair per layer',
+        ),
+        (
+            "subtracts the largest logit of the whole batch instead of each row's",
+            _C1_HEAD + '''    shifted = logits - logits.max()
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-np.mean(log_probs[np.arange(m), y]))
+    delta2 = np.exp(log_probs)
+    delta2[np.arange(m), y] -= 1.0
+    delta2 /= m
+    delta1 = (delta2 @ W2.T) * (Z1 > 0)
+    return loss, [(X.T @ delta1, delta1.sum(axis=0)), (H.T @ delta2, delta2.sum(axis=0))]
+''',
+            "not the largest logit of the whole batch",
         ),
     ],
     "checkpoint_c_train": [
@@ -269,6 +368,7 @@ MISTAKES = {
     layers = [(np.random.normal(scale=np.sqrt(2.0 / n_in), size=(n_in, n_hidden)), np.zeros(n_hidden)),
               (np.random.normal(scale=np.sqrt(1.0 / n_hidden), size=(n_hidden, n_classes)), np.zeros(n_classes))]
 ''' + _C2_LOOP,
+            'draw everything from it',
         ),
         (
             "starts every weight at zero",
@@ -277,6 +377,7 @@ MISTAKES = {
     n_in, n_hidden, lr, epochs, batch_size = X.shape[1], 32, 0.2, 50, 32
     layers = [(np.zeros((n_in, n_hidden)), np.zeros(n_hidden)), (np.zeros((n_hidden, n_classes)), np.zeros(n_classes))]
 ''' + _C2_LOOP,
+            'W1 does not start at zero',
         ),
         (
             "trains far too little (2 epochs at a learning rate of 0.01)",
@@ -286,6 +387,7 @@ MISTAKES = {
     layers = [(rng.normal(scale=np.sqrt(2.0 / n_in), size=(n_in, n_hidden)), np.zeros(n_hidden)),
               (rng.normal(scale=np.sqrt(1.0 / n_hidden), size=(n_hidden, n_classes)), np.zeros(n_classes))]
 ''' + _C2_LOOP,
+            'train longer',
         ),
         (
             "hard-codes 2 inputs and 3 classes",
@@ -295,6 +397,7 @@ MISTAKES = {
     layers = [(rng.normal(scale=np.sqrt(2.0 / 2), size=(2, n_hidden)), np.zeros(n_hidden)),
               (rng.normal(scale=np.sqrt(1.0 / n_hidden), size=(n_hidden, 3)), np.zeros(3))]
 ''' + _C2_LOOP,
+            'read n_in from X.shape[1] and K from n_classes',
         ),
         (
             "adds the gradient (climbs the loss)",
@@ -309,6 +412,7 @@ MISTAKES = {
             layers = [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(layers, grads)]
     return layers
 ''',
+            'subtract lr * gradient',
         ),
     ],
     "debug_train_loop": [
@@ -333,6 +437,7 @@ MISTAKES = {
         history["val_loss"].append(loss_fn(predict(params, X), y))
     return params, history
 ''',
+            "THAT epoch's batch losses only",
         ),
         (
             "fixes the accumulators and the validation set, but still shuffles once",
@@ -349,6 +454,7 @@ MISTAKES = {
         history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))
     return params, history
 ''',
+            'when is the order drawn',
         ),
         (
             "fixes the shuffle and the validation set, but never resets the accumulators",
@@ -365,6 +471,7 @@ MISTAKES = {
         history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))
     return params, history
 ''',
+            "THAT epoch's batch losses only",
         ),
         (
             "fixes the shuffle and the accumulators, but still validates on the training set",
@@ -381,6 +488,7 @@ MISTAKES = {
         history["val_loss"].append(float(loss_fn(predict(params, X), y)))
     return params, history
 ''',
+            'which data does the validation loss look at',
         ),
         (
             "averages the batch losses without weighting them by batch size",
@@ -394,6 +502,61 @@ MISTAKES = {
         history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))
     return params, history
 ''',
+            "Weight every batch's loss by its size",
+        ),
+        (
+            "fixes the three bugs but ignores the seed (always default_rng(0))",
+            _LOOP_HEAD.replace("default_rng(seed)", "default_rng(0)") + '''    for epoch in range(epochs):
+        order = rng.permutation(len(X))
+        total, count = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params, state = step(params, grads, state)
+            total += loss * len(idx)
+            count += len(idx)
+        history["train_loss"].append(float(total / count))
+        history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))
+    return params, history
+''',
+            "not from a fixed number",
+        ),
+        (
+            "fixes the three bugs but steps with its own SGD (lr 0.5) instead of the step it is given",
+            _LOOP_HEAD + '''    for epoch in range(epochs):
+        order = rng.permutation(len(X))
+        total, count = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params = [p - 0.5 * g for p, g in zip(params, grads)]
+            total += loss * len(idx)
+            count += len(idx)
+        history["train_loss"].append(float(total / count))
+        history["val_loss"].append(float(loss_fn(predict(params, X_val), y_val)))
+    return params, history
+''',
+            "the step function you are given",
+        ),
+        (
+            "fixes the three bugs but measures the validation loss with a cross-entropy of its own instead of loss_fn",
+            _LOOP_HEAD + '''    def ce(outputs, labels):
+        top = outputs.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(outputs - top).sum(axis=1)) + top[:, 0] - outputs[np.arange(len(labels)), labels]))
+    for epoch in range(epochs):
+        order = rng.permutation(len(X))
+        total, count = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            params, state = step(params, grads, state)
+            total += loss * len(idx)
+            count += len(idx)
+        history["train_loss"].append(float(total / count))
+        history["val_loss"].append(ce(predict(params, X_val), y_val))
+    return params, history
+''',
+            "the predict and loss_fn you are given",
         ),
     ],
 }
