@@ -14,9 +14,29 @@ PYTEST_ARGS ?=
 # JupyterLab refuses to start as root (containers, cloud shells) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: course instructor test system-packages release lock clean-venv
+# Before it installs, the set-up checks (tools/setup_check.sh) that the Python is at least the floor of
+# pyproject.toml's requires-python and can make a venv, and that the disk has room, and says in words
+# what is missing. Free space a new .venv needs, in MiB (measured on Debian 12's Python 3.11.2): with
+# PyTorch's CPU build the .venv took 1.6 GiB and the downloads 0.4 GiB, so 3 GiB; on Linux x86-64, PyPI's
+# torch 2.13.0 brings CUDA libraries (its wheels with theirs: 2.55 GiB, 4.42 GiB unpacked), about 8.2 GiB
+# in all with pip's cache, so 10 GiB. An update of an existing .venv asks for 1 GiB; TMPDIR, where it is
+# another file system, holds one download at a time (the largest, PyTorch's, is 0.5 GiB).
+ifeq ($(shell uname -sm 2>/dev/null),Linux x86_64)
+SETUP_NEW_MB    ?= 10240
+else
+SETUP_NEW_MB    ?= 3072
+endif
+SETUP_UPDATE_MB ?= 1024
+SETUP_TMP_MB    ?= 1024
+
+.PHONY: course instructor test system-packages release lock clean-venv setup-check
+
+# Only the checks, without installing anything.
+setup-check:
+	@sh tools/setup_check.sh "$(PYTHON)" "$(VENV)" $(SETUP_NEW_MB) $(SETUP_UPDATE_MB) $(SETUP_TMP_MB)
 
 $(STAMP): requirements.lock pyproject.toml
+	@sh tools/setup_check.sh "$(PYTHON)" "$(VENV)" $(SETUP_NEW_MB) $(SETUP_UPDATE_MB) $(SETUP_TMP_MB)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -68,3 +88,20 @@ lock: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The browser site (docs/browser.md): notebooks 01-11 in JupyterLite, built into $(LITE_OUT) with its own
+# pinned toolchain (lite/requirements.lock, in lite/.venv) and every file the page loads served by the site.
+# make lite LITE_SOLUTIONS=1 also puts solutions/01-11 in it, for self-learners.
+LITE_OUT       ?= build/lite
+LITE_SOLUTIONS ?=
+LITE_STAMP     := lite/.venv/.installed
+
+.PHONY: lite
+
+$(LITE_STAMP): lite/requirements.lock
+	@test -x lite/.venv/bin/python || $(PYTHON) -m venv lite/.venv
+	lite/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r lite/requirements.lock
+	@touch $(LITE_STAMP)
+
+lite: $(LITE_STAMP)
+	lite/.venv/bin/python lite/build.py --out "$(LITE_OUT)" $(if $(filter-out 0 no false,$(LITE_SOLUTIONS)),--solutions)

@@ -28,9 +28,9 @@ class Kernel:
         self.km.start_kernel(cwd=str(cwd), env=kernel_env(fast), extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        self.kc.wait_for_ready(timeout=180)   # a busy machine starts a kernel in seconds, not minutes
 
-    def run(self, code: str, timeout: float = 120) -> Error | None:
+    def run(self, code: str, timeout: float = 600) -> Error | None:
         """Execute ``code``; return the error it raised, or None."""
         reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
         content = reply["content"]

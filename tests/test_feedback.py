@@ -52,7 +52,7 @@ class Reply:
         return f"{self.ename}: {self.evalue}" if self.failed else f"ok, printed {self.stdout[:300]!r}"
 
 
-def execute(kernel: Kernel, code: str, timeout: float = 120) -> Reply:
+def execute(kernel: Kernel, code: str, timeout: float = 600) -> Reply:
     """Run ``code`` and keep what the learner would see: the error, IPython's traceback, stdout."""
     printed: list[str] = []
 

@@ -15,7 +15,7 @@ import pytest
 
 from grading_cases import ASSIGNMENT, TOTAL, load_results, write_submissions
 from grading_cases.attacks import CASES
-from grading_cases.harness import Listener, context, grade, sandbox_problem
+from grading_cases.harness import ATTACK_CELL_TIMEOUT, Listener, context, grade, sandbox_problem
 
 pytestmark = [pytest.mark.grading]
 
@@ -29,7 +29,9 @@ def batch(tmp_path_factory):
     listener = Listener()
     ctx = context(course, listener.port)
     write_submissions(ctx, CASES)
-    done = grade(course, "-a", ASSIGNMENT)
+    # the one batch of the suite with cells made to be slow (an infinite loop, a loop that ignores SIGINT):
+    # they wait ATTACK_CELL_TIMEOUT each, not the suites' CELL_TIMEOUT
+    done = grade(course, "-a", ASSIGNMENT, cell_timeout=ATTACK_CELL_TIMEOUT)
     listener.close()
     assert done.returncode == 0, f"course grade failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return {"course": course, "ctx": ctx, "results": load_results(course), "stdout": done.stdout,

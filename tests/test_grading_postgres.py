@@ -103,7 +103,7 @@ def test_two_shards_share_one_postgres_gradebook(postgres, tmp_path):
                 "--db-url", postgres, "--shard", f"{i}/2", "--workers", "1", "--cell-timeout", str(CELL_TIMEOUT),
                 "--no-progress", "--no-feedback", "--cache", str(shared_cache()), *sandbox_args()]
         runs.append(subprocess.Popen(argv, cwd=ROOT, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    outputs = [p.communicate(timeout=600) for p in runs]
+    outputs = [p.communicate(timeout=1800) for p in runs]   # a guard against a hang: minutes on a busy machine
     for p, (out, err) in zip(runs, outputs):
         assert p.returncode == 0, f"a shard failed:\n{out[-2000:]}\n{err[-3000:]}"
 

@@ -508,7 +508,7 @@ def test_sandbox_can_enter_bound_folders_under_tmp(monkeypatch, tmp_path):
     at = argv.index(sys.executable, argv.index("--"))
     argv = argv[: at + 1] + ["-c", f"print(open({str(shared / 'marker.txt')!r}).read())"]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     finally:
         shutil.rmtree(clone, ignore_errors=True)
     assert done.returncode == 0 and done.stdout.strip() == "reachable", done.stderr[-1000:]

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import NOTEBOOKS, ROOT
 
-START_TIMEOUT = 90  # s: set-up is already done by `make test`; JupyterLab starts in seconds
+START_TIMEOUT = 180  # s: set-up is already done by `make test`; JupyterLab starts in seconds (more when busy)
 
 
 def _free_port() -> int:

@@ -18,8 +18,16 @@ from . import ASSIGNMENT, Context
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Seconds a test cell may run in the suites (the infinite loops wait this long).
-CELL_TIMEOUT = 5
+#: Seconds any cell may run in the suites' batches: `course grade`'s own default, a wide margin over what
+#: honest cells need on a busy 2-core machine (03_activations' slowest cell, the one that imports PyTorch,
+#: took 6 to 8 s with the load average at 7 to 14). Only tests of timeouts use less (ATTACK_CELL_TIMEOUT).
+CELL_TIMEOUT = 120
+#: The attack batch holds the two cells made to be slow (an infinite loop, and one that ignores the
+#: interrupt), and each waits this long before it is stopped: shorter than CELL_TIMEOUT to keep the batch
+#: short, still several times what the honest cells of the same batch need on a busy machine.
+ATTACK_CELL_TIMEOUT = 60
+#: Wall-clock seconds per submission (`course grade`'s default); the sandbox's CPU limit follows it.
+SUBMISSION_TIMEOUT = 600
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +72,12 @@ def context(course: Path, port: int = 0) -> Context:
     return Context(solution, nbformat.reads(student_notebook(), as_version=4), course, ROOT, port)
 
 
-def grade(submissions: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def grade(submissions: Path, *args: str, timeout: float = 2400, cell_timeout: float = CELL_TIMEOUT) -> subprocess.CompletedProcess:
+    """`course grade` on ``submissions`` with the suites' limits (``args`` come last, so they win).
+
+    ``timeout`` only guards the test against a grader that hangs: a batch on a busy machine takes minutes."""
     argv = [sys.executable, "-m", "autograder.cli", str(submissions), "--workers", "2",
-            "--cell-timeout", str(CELL_TIMEOUT), "--timeout", "240", "--memory", "1024", "--no-progress",
+            "--cell-timeout", str(cell_timeout), "--timeout", str(SUBMISSION_TIMEOUT), "--memory", "1024", "--no-progress",
             "--cache", str(shared_cache()), *sandbox_args(), *args]
     return subprocess.run(argv, cwd=ROOT, env=tool_env(), capture_output=True, text=True, timeout=timeout)
 

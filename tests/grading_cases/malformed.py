@@ -80,7 +80,9 @@ CASES = [
     Case("honest_stub", lambda ctx: dumps(ctx.student), 0, "graded", "graded", "the untouched student notebook"),
     Case("deleted_test_cell", lambda ctx: _nb(ctx, _drop("relu_tests")), TOTAL, "graded",
          "restored deleted test cell 'relu_tests'", "a test cell deleted by the learner"),
-    Case("deleted_answer_cell", lambda ctx: _nb(ctx, _drop("tanh")), TOTAL - 2 - 3, "graded",
+    # tanh's own 2 points are lost; checkpoint_a_layer, which calls tanh, is graded with the solution's tanh
+    # (autograder/stand_ins.py: one bug costs its points once) and keeps its 3
+    Case("deleted_answer_cell", lambda ctx: _nb(ctx, _drop("tanh")), TOTAL - 2, "graded",
          "answer cell 'tanh' was missing", "an answer cell deleted (tanh is then undefined; checkpoint_a_layer uses it)"),
     Case("duplicated_grade_cell", lambda ctx: _nb(ctx, _duplicate("relu_tests")), TOTAL, "graded",
          "removed a duplicate of grade cell 'relu_tests'", "a grade cell pasted twice (aborts a plain nbgrader batch)"),
