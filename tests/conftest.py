@@ -9,7 +9,7 @@ SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK_NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
 
-#: Seconds a notebook may take top to bottom on the CI machine (2 cores).
+#: CPU seconds a notebook may use top to bottom at full size (about a minute of work, with a margin; see test_notebooks).
 NOTEBOOK_TIME_LIMIT = 90.0
 
 os.environ["COURSE_FAST"] = "1"
@@ -26,7 +26,7 @@ def record_time(label: str, seconds: float) -> None:
 def pytest_terminal_summary(terminalreporter):
     if not _timings:
         return
-    terminalreporter.section("notebook execution times (limit %.0f s)" % NOTEBOOK_TIME_LIMIT)
+    terminalreporter.section("notebook execution times (wall clock; the budget of %.0f s is kernel CPU time)" % NOTEBOOK_TIME_LIMIT)
     for label, seconds in sorted(_timings.items()):
         terminalreporter.write_line(f"{label:<45} {seconds:6.1f} s")
 
