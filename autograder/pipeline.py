@@ -187,6 +187,8 @@ _SUSPICIOUS = {
     "network access": "socket",
     "module tampering": "sys.modules",
     "grading internals": "__grading__",
+    "changes the NumPy rule": "numpy_only",
+    "grading stand-ins": "stand_ins",
     "reads other files": "open(",
 }
 
@@ -198,7 +200,8 @@ def suspicious(nb: nbformat.NotebookNode) -> list[str]:
     for label, needle in _SUSPICIOUS.items():
         if needle == "check.":
             if any(f"check.{name} =" in text or f"check.{name}=" in text for name in
-                   ("close", "equal", "shape", "is_true", "no_warnings", "no_mutation", "_fail", "_recorder", "call")):
+                   ("close", "equal", "shape", "is_true", "no_warnings", "no_mutation", "_fail", "_recorder", "call",
+                    "_NUMPY_ONLY", "_torch_refused", "prerequisite")):
                 flags.append(label)
         elif needle in text:
             flags.append(label)
