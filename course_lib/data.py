@@ -58,7 +58,8 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     Kaynak, 1998; CC BY 4.0), the same file scikit-learn bundles as ``load_digits``. It ships in
     ``course_lib/files/digits.csv.gz`` (57 kB), so notebook 09 works offline; its checksum is
     verified on every load. Returns ``images`` of shape (1797, 8, 8) as float64 and ``labels``
-    of shape (1797,) as int64.
+    of shape (1797,) as NumPy's index integer ``np.intp``: int64 on a computer, int32 in the browser
+    (Pyodide is 32-bit), where ``np.bincount`` and indexing refuse int64 arrays.
     """
     import gzip
     import hashlib
@@ -72,4 +73,4 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
         raise DataFileError(f"{path} is not the file the course shipped (its checksum differs): restore it "
                             "with `git checkout course_lib/files/digits.csv.gz`.")
     table = np.loadtxt(gzip.decompress(raw).decode().splitlines(), delimiter=",", dtype=np.int64)
-    return table[:, :64].reshape(-1, 8, 8).astype(np.float64), table[:, 64].copy()
+    return table[:, :64].reshape(-1, 8, 8).astype(np.float64), table[:, 64].astype(np.intp)

@@ -218,8 +218,38 @@ def main(as_json: bool = False) -> int:
     return 1 if any(f.status == FAIL for f in findings) else 0
 
 
+def browser_findings() -> list[Finding]:
+    """In a browser tab (JupyterLite's Pyodide kernel): what runs there and what does not."""
+    try:
+        import pyodide
+
+        where = f"Pyodide {pyodide.__version__}"
+    except Exception:  # pragma: no cover - Pyodide always has it
+        where = "Pyodide"
+    python = ".".join(map(str, sys.version_info[:3]))
+    findings = [Finding("Python", OK, f"Python {python} in your browser ({where}, JupyterLite): nothing to install")]
+    for dist in ("numpy", "matplotlib", "ipywidgets"):
+        try:
+            findings.append(Finding(dist, OK, f"{dist} {metadata.version(dist)}"))
+        except metadata.PackageNotFoundError:
+            findings.append(Finding(dist, FAIL, f"{dist} is missing from this site",
+                                    "rebuild the site with `make lite` (it ships numpy, matplotlib and ipywidgets)"))
+    findings.append(Finding("PyTorch, Atari", WARN,
+                            "PyTorch, the Atari emulator and Gymnasium do not run in a browser: the cells that need them "
+                            "(the PyTorch cross-checks, 05's CartPole, 11's Pong frame) say so and are skipped; every "
+                            "exercise and its tests run here",
+                            "for those cells and notebooks 12-14, install the course on a computer (make course)"))
+    return findings
+
+
 def quick_check() -> None:
-    """The first cell of notebook 01: the same checks, printed briefly, plus the Pong frame."""
+    """The first cell of notebook 01: the same checks, printed briefly, plus the Pong frame.
+
+    In a browser tab (JupyterLite) it says that it runs there, and what does not.
+    """
+    if sys.platform == "emscripten":
+        print(report(browser_findings()))
+        return
     findings = diagnose(include_widgets=False)
     print(report(findings))
     if any(f.topic == "Atari" and f.status == OK for f in findings):

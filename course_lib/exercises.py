@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+import json
 from pathlib import Path
-
-import nbformat
 
 _TEST_SUFFIX = re.compile(r"_tests?(_[A-Za-z0-9_]*)?$")
 
@@ -45,7 +44,34 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
+class _Node(dict):
+    """A notebook read as plain JSON, with nbformat's attribute access (``nb.cells``, ``cell.source``)."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return _Node({k: _plain(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def read(path: str | Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``; cell sources are strings. Without nbformat (the browser), plain JSON."""
+    try:
+        import nbformat
+    except ImportError:  # Pyodide has no nbformat; reading the cells is all `earlier` needs
+        nb = _plain(json.loads(Path(path).read_text(encoding="utf-8")))
+        for cell in nb.get("cells", []):
+            if isinstance(cell.get("source"), list):
+                cell["source"] = "".join(cell["source"])
+        return nb
     return nbformat.read(str(path), as_version=4)
 
 
