@@ -694,6 +694,7 @@ def python_loops(fn: Callable) -> list[str]:
     over the batch gives the right numbers and misses the point. Functions the learner's
     function calls are not looked into; a function whose source cannot be read has none.
     """
+    __tracebackhide__ = True
     import ast
     import textwrap
 

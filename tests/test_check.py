@@ -268,7 +268,7 @@ def test_numpy_only_refuses_pytorch_inside_graded_calls_only():
             try:
                 caller(delegates, np.ones(3), np.zeros(3))
             except check.CheckFailed as exc:
-                assert "used PyTorch (it runs torch." in str(exc), exc
+                assert "used PyTorch (it " in str(exc) and "torch." in str(exc), exc
             else:
                 raise SystemExit(f"delegates passed {caller.__name__}")
         assert check.call(honest, np.ones(3), np.zeros(3)) == 1.0
@@ -322,7 +322,7 @@ def test_numpy_only_per_exercise_and_per_notebook():
             try:
                 caller(delegates, np.ones(3), np.zeros(3))
             except check.CheckFailed as exc:
-                assert "used PyTorch (it runs torch." in str(exc) and "this exercise is written in NumPy" in str(exc), exc
+                assert "used PyTorch (it " in str(exc) and "this exercise is written in NumPy" in str(exc), exc
             else:
                 raise SystemExit(f"delegates passed {caller.__name__} after numpy_only(True)")
         assert check.call(honest, np.ones(3), np.zeros(3)) == 1.0
