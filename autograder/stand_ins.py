@@ -29,16 +29,13 @@ import contextlib
 import io
 from typing import Any
 
+from course_lib.earlier import _python  # a cell as plain Python for exec: magics and shell lines dropped
+
 #: The answer cells' grade_id is the exercise's name; the setup cell's is this.
 SETUP = "setup"
 
 
 # -- trusted side ---------------------------------------------------------------------------
-def _python(source: str) -> str:
-    """A cell as plain Python for ``exec``: IPython magics and shell lines dropped."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-
-
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(_python(source))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from course_lib.earlier import _python
 from course_lib.exercises import exercises, nbgrader_meta
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ class Pack:
 
 def _names(source: str) -> set[str]:
     try:
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()))
+        tree = ast.parse(_python(source))
     except SyntaxError:
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
